@@ -1,0 +1,70 @@
+# Pasar UMKM: `make run` serves the demo, `make test` runs every test. `make help` lists the rest.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app marketplace
+PORT ?= 5000
+export PORT
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-fast lint format messages translations install install-test browser db-upgrade seed clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed ## Create the virtualenv and install the app
+
+install-test: $(VENV)/.installed-test ## Install what the tests need
+
+translations: $(VENV)/.installed ## Compile the message catalogs
+	@$(BIN)/pybabel compile --use-fuzzy -q -d marketplace/translations
+
+messages: $(VENV)/.installed ## Extract messages and update the catalogs (then translate the .po files)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o marketplace/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i marketplace/translations/messages.pot -d marketplace/translations --no-fuzzy-matching --ignore-obsolete
+
+db-upgrade: translations ## Apply the database migrations
+	$(FLASK) db upgrade
+
+seed: db-upgrade ## Load the Kota Mojokerto demo data into an empty database
+	$(FLASK) seed-demo --if-empty
+
+run: seed ## Set everything up and serve web + worker + beat on http://127.0.0.1:$(PORT)
+	@$(FLASK) demo-logins
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C stops web, worker and beat)"
+	$(BIN)/honcho start -f Procfile
+
+browser: ## Make sure headless Chromium (Debian package) is installed for the browser tests
+	@bash scripts/ensure-chromium.sh
+
+test: install-test translations browser ## Install test dependencies and run lint and the whole suite
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+test-fast: install-test translations ## Run the suite without browser and worker tests
+	$(BIN)/pytest -m "not browser and not worker"
+
+lint: install-test ## ruff check
+	$(BIN)/ruff check .
+
+format: install-test ## ruff format and fix
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: ## Remove the virtualenv and the instance folder (database, broker, mail)
+	rm -rf $(VENV) instance

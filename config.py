@@ -1,0 +1,189 @@
+"""Configuration classes. Every value comes from the environment; see README.md and .env.example.
+
+`create_app()` picks the class named by `MARKETPLACE_ENV` (development, testing, production) and calls its
+`validate()`, so a bad setup fails at start, not at the first request.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_INSTANCE = BASE_DIR / "instance"
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """Return an environment variable, treating an empty value as unset."""
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    return int(value) if value is not None else default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class ConfigError(RuntimeError):
+    """The configuration is incomplete or contradictory."""
+
+
+class BaseConfig:
+    INSTANCE_PATH = Path(env("INSTANCE_PATH", str(DEFAULT_INSTANCE)))
+
+    SECRET_KEY = env("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = env("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    # Celery: the embedded default is kombu's filesystem transport inside instance/.
+    CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+    CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND")
+
+    # Sessions and cookies.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Language and time.
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    LANGUAGES = ("id", "en")
+
+    # Email: "file" writes .eml files to MAIL_FILE_DIR; "smtp" sends through MAIL_SMTP_*.
+    MAIL_BACKEND = env("MAIL_BACKEND", "file")
+    MAIL_FILE_DIR = env("MAIL_FILE_DIR")
+    MAIL_DEFAULT_SENDER = env("MAIL_DEFAULT_SENDER", "Pasar UMKM <no-reply@pasar-umkm.test>")
+    MAIL_SMTP_HOST = env("MAIL_SMTP_HOST", "localhost")
+    MAIL_SMTP_PORT = env_int("MAIL_SMTP_PORT", 587)
+    MAIL_SMTP_USER = env("MAIL_SMTP_USER")
+    MAIL_SMTP_PASSWORD = env("MAIL_SMTP_PASSWORD")
+    MAIL_SMTP_STARTTLS = env_bool("MAIL_SMTP_STARTTLS", True)
+
+    # Public address used in emails (links) when there is no request.
+    PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    # Sign-in throttling: failures allowed in the window, per account and per IP address.
+    LOGIN_WINDOW_SECONDS = env_int("LOGIN_WINDOW_SECONDS", 15 * 60)
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
+    LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 30)
+
+    # Links sent by email.
+    PASSWORD_RESET_MAX_AGE = env_int("PASSWORD_RESET_MAX_AGE", 60 * 60)
+    INVITATION_MAX_AGE = env_int("INVITATION_MAX_AGE", 7 * 24 * 60 * 60)
+
+    # Procurement limits (rupiah) and the auto-cancel period (working days).
+    PP_ORDER_LIMIT = env_int("PP_ORDER_LIMIT", 200_000_000)
+    KKP_LIMIT = env_int("KKP_LIMIT", 200_000_000)
+    ORDER_AUTO_CANCEL_WORKING_DAYS = env_int("ORDER_AUTO_CANCEL_WORKING_DAYS", 3)
+
+    PAGE_SIZE = env_int("PAGE_SIZE", 20)
+    MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)
+
+    @classmethod
+    def finalize(cls, config: dict) -> None:
+        """Fill values that derive from others (paths inside the instance folder)."""
+        instance = Path(config["INSTANCE_PATH"])
+        config.setdefault("MAIL_FILE_DIR", None)
+        if not config.get("MAIL_FILE_DIR"):
+            config["MAIL_FILE_DIR"] = str(instance / "mail")
+        if not config.get("SQLALCHEMY_DATABASE_URI"):
+            config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'marketplace.db'}"
+        if not config.get("CELERY_BROKER_URL"):
+            config["CELERY_BROKER_URL"] = "filesystem://"
+        config["CELERY"] = celery_settings(config, instance)
+
+    @classmethod
+    def validate(cls, config: dict) -> None:
+        """Raise ConfigError when a required setting is missing."""
+        if not config.get("SECRET_KEY"):
+            raise ConfigError("SECRET_KEY is not set")
+
+
+def celery_settings(config: dict, instance: Path) -> dict:
+    """Celery settings derived from the broker URL; the filesystem transport keeps its folders in instance/."""
+    broker = config["CELERY_BROKER_URL"]
+    settings: dict = {
+        "broker_url": broker,
+        "result_backend": config.get("CELERY_RESULT_BACKEND"),
+        "task_ignore_result": True,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "timezone": "Asia/Jakarta",
+        "enable_utc": True,
+        "task_default_queue": "default",
+        "task_routes": {
+            "notifications.*": {"queue": "email"},
+            "feeds.*": {"queue": "feeds"},
+        },
+        "broker_connection_retry_on_startup": True,
+        "worker_hijack_root_logger": False,
+    }
+    if broker.startswith("filesystem://"):
+        queue_dir = instance / "broker"
+        settings["broker_transport_options"] = {
+            "data_folder_in": str(queue_dir),
+            "data_folder_out": str(queue_dir),
+            "processed_folder": str(instance / "broker-processed"),
+            "store_processed": False,
+        }
+    return settings
+
+
+class DevelopmentConfig(BaseConfig):
+    """The embedded default: SQLite, filesystem broker and files in instance/."""
+
+    DEBUG = False
+    SECRET_KEY = env("SECRET_KEY", "dev-only-secret-key-change-me")
+
+
+class TestingConfig(BaseConfig):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"  # noqa: S105 - tests only
+    WTF_CSRF_ENABLED = True
+    #: The in-process app publishes to kombu's memory transport; tests that start a real worker build their
+    #: own app on CELERY_BROKER_URL (see tests/support/worker.py).
+    CELERY_BROKER_URL = "memory://"
+    PASSWORD_RESET_MAX_AGE = 3600
+    SERVER_NAME = None
+
+
+class ProductionConfig(BaseConfig):
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def finalize(cls, config: dict) -> None:
+        missing = [
+            name
+            for name in ("SECRET_KEY", "DATABASE_URL")
+            if not env(name) and not config.get("SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name)
+        ]
+        if missing:
+            raise ConfigError(f"Production needs these environment variables: {', '.join(missing)}")
+        super().finalize(config)
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_class(name: str | None = None) -> type[BaseConfig]:
+    """Return the configuration class named by `name` or by MARKETPLACE_ENV (development by default)."""
+    key = name or env("MARKETPLACE_ENV", "development")
+    try:
+        return CONFIGS[key]
+    except KeyError as exc:
+        raise ConfigError(f"MARKETPLACE_ENV must be one of {', '.join(CONFIGS)}, not {key!r}") from exc

@@ -1,0 +1,34 @@
+"""Flask-Login wiring and password hashing."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from marketplace.extensions import db
+
+#: scrypt with werkzeug's default cost parameters.
+PASSWORD_METHOD = "scrypt"  # noqa: S105 - a hash method name
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=PASSWORD_METHOD)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    return password_hash is not None and check_password_hash(password_hash, password)
+
+
+def configure_login_manager(manager: LoginManager) -> None:
+    from marketplace.accounts.models import User
+
+    manager.login_view = "accounts.login"
+    manager.login_message = _l("Please sign in to open this page.")
+    manager.login_message_category = "info"
+    manager.session_protection = "strong"
+
+    @manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_active else None

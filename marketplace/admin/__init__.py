@@ -1,0 +1,1 @@
+"""Operator back office: cooperatives, agencies, users, audit log."""

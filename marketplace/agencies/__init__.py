@@ -1,0 +1,1 @@
+"""Government agencies (pemda) and their work units (satker/OPD) that buy."""

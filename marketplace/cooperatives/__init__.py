@@ -1,0 +1,1 @@
+"""Cooperatives (the e-Katalog providers) and their members."""

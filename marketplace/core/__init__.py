@@ -1,0 +1,1 @@
+"""Pieces every domain shares: database base, time, money, audit, permissions, lifecycles, task enqueueing."""

@@ -1,0 +1,68 @@
+"""Explicit state machines: a map of allowed moves and one function that performs a move."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from marketplace.core.audit import record_event
+from marketplace.core.errors import IllegalTransition
+
+
+class HasStatus(Protocol):
+    id: int
+    status: str
+
+
+@dataclass(frozen=True)
+class Move:
+    sources: frozenset[str]
+    target: str
+
+
+class Lifecycle:
+    """A named set of moves `action -> (allowed source states, target state)`."""
+
+    def __init__(self, subject_type: str, moves: dict[str, tuple[set[str], str]]) -> None:
+        self.subject_type = subject_type
+        self.moves = {action: Move(frozenset(src), dst) for action, (src, dst) in moves.items()}
+
+    @property
+    def states(self) -> set[str]:
+        found: set[str] = set()
+        for move in self.moves.values():
+            found |= move.sources | {move.target}
+        return found
+
+    def can(self, subject: HasStatus, action: str) -> bool:
+        """Whether `action` is allowed from the subject's current state."""
+        move = self.moves.get(action)
+        return move is not None and subject.status in move.sources
+
+    def allowed_actions(self, subject: HasStatus) -> list[str]:
+        return [action for action in self.moves if self.can(subject, action)]
+
+    def move(
+        self,
+        subject: HasStatus,
+        action: str,
+        *,
+        actor_id: int | None,
+        reason: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> str:
+        """Perform `action` on `subject`, record an audit event and return the new state."""
+        if not self.can(subject, action):
+            raise IllegalTransition(self.subject_type, subject.status, action)
+        before = subject.status
+        subject.status = self.moves[action].target
+        record_event(
+            f"{self.subject_type}.{action}",
+            subject_type=self.subject_type,
+            subject_id=subject.id,
+            actor_id=actor_id,
+            before={"status": before},
+            after={"status": subject.status, **(extra or {})},
+            reason=reason,
+        )
+        return subject.status

@@ -1,0 +1,45 @@
+"""Enqueue Celery tasks by name, only after the current transaction commits.
+
+`marketplace` never imports `workers`: tasks are sent by registered name, and a test checks every name used
+here is a task the worker registers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+PENDING_KEY = "pending_tasks"
+
+
+def enqueue_after_commit(task_name: str, **kwargs: Any) -> None:
+    """Send `task_name(**kwargs)` to the broker once the session's transaction commits; drop it on rollback."""
+    from marketplace.extensions import db
+
+    session = db.session()
+    session.info.setdefault(PENDING_KEY, []).append((current_app._get_current_object(), task_name, kwargs))
+
+
+def _send_pending(session: Session) -> None:
+    pending = session.info.pop(PENDING_KEY, [])
+    for app, task_name, kwargs in pending:
+        app.extensions["celery"].send_task(task_name, kwargs=kwargs)
+
+
+def _drop_pending(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)
+
+
+def install_session_hooks() -> None:
+    """Register the commit/rollback hooks once per process."""
+    if not event.contains(Session, "after_commit", _send_pending):
+        event.listen(Session, "after_commit", _send_pending)
+        event.listen(Session, "after_soft_rollback", _drop_after_rollback)
+
+
+def _drop_after_rollback(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.parent is None:
+        _drop_pending(session)

@@ -1,0 +1,118 @@
+"""factory-boy factories that flush into the test's session."""
+
+from __future__ import annotations
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from marketplace.accounts.auth import hash_password
+from marketplace.accounts.models import Role, SellerProfile, User, UserRole
+from marketplace.agencies.models import Agency, WorkUnit
+from marketplace.cooperatives.models import Cooperative, Membership
+from marketplace.extensions import db
+from tests.support.identifiers import make_nik, make_npwp
+
+PASSWORD = "kopi-tubruk-2026"
+_PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: scrypt is slow on purpose
+
+
+class BaseFactory(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+
+class CooperativeFactory(BaseFactory):
+    class Meta:
+        model = Cooperative
+
+    code = factory.Sequence(lambda n: f"kkmp-uji-{n}")
+    name = factory.Sequence(lambda n: f"KKMP Uji {n}")
+    nib = factory.Sequence(lambda n: f"{9120000000000 + n}")
+    npwp = factory.Sequence(lambda n: make_npwp(n))
+    region_code = "35.76.02.1001"
+    address = "Jl. Gajah Mada No. 1"
+    datafeed_key = factory.Sequence(lambda n: f"key-{n:040d}")
+
+
+class UserFactory(BaseFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    full_name = factory.Sequence(lambda n: f"Pengguna {n}")
+    password_hash = _PASSWORD_HASH
+    locale = "id"
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        for role in extracted or ():
+            self.role_rows.append(UserRole(role=str(role)))
+        if create:
+            db.session.flush()
+
+
+class SellerProfileFactory(BaseFactory):
+    class Meta:
+        model = SellerProfile
+
+    user = factory.SubFactory(UserFactory, roles=[Role.SELLER])
+    business_name = factory.Sequence(lambda n: f"UD Sumber Rejeki {n}")
+    nib = factory.Sequence(lambda n: f"{8120000000000 + n}")
+    npwp = factory.Sequence(lambda n: make_npwp(1000 + n))
+    nik = factory.Sequence(lambda n: make_nik(n))
+    skala_usaha = "mikro"
+    kbli_codes = factory.LazyFunction(lambda: ["10793"])
+    address = "Jl. Majapahit No. 5"
+    region_code = "35.76.02.1001"
+
+
+class MembershipFactory(BaseFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory, roles=[Role.SELLER])
+    cooperative = factory.SubFactory(CooperativeFactory)
+    status = "active"
+
+
+class AgencyFactory(BaseFactory):
+    class Meta:
+        model = Agency
+
+    name = factory.Sequence(lambda n: f"Pemerintah Kota Uji {n}")
+    kind = "pemda_kota"
+    region_code = "35.76"
+
+
+class WorkUnitFactory(BaseFactory):
+    class Meta:
+        model = WorkUnit
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Dinas Uji {n}")
+    short_code = factory.Sequence(lambda n: f"dinas{n}")
+    kode_satker = factory.Sequence(lambda n: f"{300000 + n}")
+    region_code = "35.76"
+
+
+def seller(cooperative: Cooperative | None = None, status: str = "active", **user_kwargs) -> User:
+    """A seller with a complete UMKM profile and a membership in `cooperative`."""
+    user = UserFactory(roles=[Role.SELLER], **user_kwargs)
+    SellerProfileFactory(user=user)
+    MembershipFactory(user=user, cooperative=cooperative or CooperativeFactory(), status=status)
+    return user
+
+
+def user_with_role(
+    role: str, *, cooperative: Cooperative | None = None, work_unit: WorkUnit | None = None, **kwargs
+) -> User:
+    """A user ready for `role`: sellers get a membership, managers a cooperative, buyers a work unit."""
+    if role == Role.SELLER:
+        return seller(cooperative, **kwargs)
+    if role == Role.COOP_MANAGER:
+        return UserFactory(roles=[role], managed_cooperative=cooperative or CooperativeFactory(), **kwargs)
+    if role in (Role.PP, Role.PPK, Role.BENDAHARA):
+        return UserFactory(roles=[role], work_unit=work_unit or WorkUnitFactory(), **kwargs)
+    return UserFactory(roles=[role], **kwargs)

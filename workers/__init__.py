@@ -1,0 +1,1 @@
+"""Celery workers: entry point, schedule and thin task wrappers around marketplace services."""

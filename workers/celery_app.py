@@ -1,0 +1,19 @@
+"""Worker entry point: `celery -A workers.celery_app worker` and `celery -A workers.celery_app beat`."""
+
+from __future__ import annotations
+
+from celery.schedules import crontab
+
+from marketplace import create_app
+
+flask_app = create_app()
+celery_app = flask_app.extensions["celery"]
+
+import workers.tasks  # noqa: E402,F401  registers every task on celery_app
+
+celery_app.conf.beat_schedule = {
+    "purge-login-attempts": {
+        "task": "accounts.purge_login_attempts",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
