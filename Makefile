@@ -31,7 +31,8 @@ install: $(VENV)/.installed ## Create the virtualenv and install the app
 install-test: $(VENV)/.installed-test ## Install what the tests need
 
 translations: $(VENV)/.installed ## Compile the message catalogs
-	@$(BIN)/pybabel compile --use-fuzzy -q -d marketplace/translations
+	@$(BIN)/pybabel compile --statistics -d marketplace/translations -D messages
+	@$(BIN)/pybabel compile --statistics -d marketplace/translations -D wtforms
 
 messages: $(VENV)/.installed ## Extract messages and update the catalogs (then translate the .po files)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o marketplace/translations/messages.pot --no-location --sort-output .
