@@ -21,12 +21,13 @@ def empty_database_url(tmp_path: Path) -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
         return f"sqlite:///{tmp_path / 'migrations.db'}"
+    name = f"{sa.make_url(url).database}_migrations"
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.exec_driver_sql("DROP DATABASE IF EXISTS marketplace_migrations WITH (FORCE)")
-        connection.exec_driver_sql("CREATE DATABASE marketplace_migrations")
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     admin.dispose()
-    return sa.make_url(url).set(database="marketplace_migrations").render_as_string(hide_password=False)
+    return sa.make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 def test_migrations_match_models_and_downgrade(empty_database_url: str, tmp_path: Path) -> None:
