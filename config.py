@@ -113,6 +113,10 @@ def celery_settings(config: dict, instance: Path) -> dict:
     broker = config["CELERY_BROKER_URL"]
     settings: dict = {
         "broker_url": broker,
+        # Celery prefers the CELERY_BROKER_URL environment variable to broker_url; the read/write URLs take
+        # precedence over both, so the configured broker (e.g. the tests' memory://) is the one used.
+        "broker_read_url": broker,
+        "broker_write_url": broker,
         "result_backend": config.get("CELERY_RESULT_BACKEND"),
         "task_ignore_result": True,
         "task_serializer": "json",
@@ -133,6 +137,7 @@ def celery_settings(config: dict, instance: Path) -> dict:
             "data_folder_in": str(queue_dir),
             "data_folder_out": str(queue_dir),
             "processed_folder": str(instance / "broker-processed"),
+            "control_folder": str(instance / "broker-control"),  # kombu's default is ./control
             "store_processed": False,
         }
     return settings

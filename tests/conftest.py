@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
 
@@ -84,6 +84,21 @@ def db(app: Flask) -> Iterator:
             connection.close()
 
 
+@pytest.fixture
+def committed_db(app: Flask) -> Iterator:
+    """The database without the rollback: what the test writes is committed, so other processes and threads (a
+    real worker, a live server) see it; every table is emptied after the test."""
+    from marketplace.extensions import db as database
+    from tests.support.database import truncate_all
+
+    with app.app_context():
+        try:
+            yield database
+        finally:
+            database.session.remove()
+            truncate_all(app)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_db(request: pytest.FixtureRequest) -> None:
     """Every test gets the rolled-back database unless it manages committed data itself."""
@@ -93,6 +108,17 @@ def _isolated_db(request: pytest.FixtureRequest) -> None:
 
 class MarketplaceClient(FlaskClient):
     """A test client that can sign in and send forms with their CSRF token."""
+
+    #: Per-request caches that Flask-Login and Flask-Babel keep on `g`. Requests reuse the test's app context
+    #: (pushed by the `db` fixture), so without clearing them a request would see the previous request's
+    #: signed-in user and language.
+    REQUEST_CACHES_ON_G = ("_login_user", "_flask_babel")
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for key in self.REQUEST_CACHES_ON_G:
+                g.pop(key, None)
+        return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:
         page = self.get("/").get_data(as_text=True)

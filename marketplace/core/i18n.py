@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, session
+from flask import current_app, g, has_request_context, session
 from flask_login import current_user
 
 
@@ -10,6 +10,10 @@ def select_locale() -> str:
     """Return the interface language for this request."""
     languages = current_app.config["LANGUAGES"]
     if has_request_context():
+        # Set by code that decides the language itself, e.g. the JSON API (bearer user's locale or Accept-Language).
+        override = g.get("locale_override")
+        if override in languages:
+            return override
         chosen = session.get("lang")
         if chosen in languages:
             return chosen

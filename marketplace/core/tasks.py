@@ -20,6 +20,8 @@ def enqueue_after_commit(task_name: str, **kwargs: Any) -> None:
     from marketplace.extensions import db
 
     session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before any query still fires the hook that drops the task
     session.info.setdefault(PENDING_KEY, []).append((current_app._get_current_object(), task_name, kwargs))
 
 

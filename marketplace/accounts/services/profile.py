@@ -1,0 +1,98 @@
+"""A person's own account data, the seller's UMKM profile and personal API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from marketplace.accounts import api_tokens
+from marketplace.accounts.models import ApiToken, Role, SellerProfile, User
+from marketplace.accounts.services.validation import (
+    FieldErrors,
+    check_locale,
+    clean_business_profile,
+    clean_phone,
+)
+from marketplace.core.audit import record_event
+from marketplace.core.pagination import Page, paginate
+from marketplace.extensions import db
+
+
+def _apply_changes(subject: object, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Set the attributes that differ; return their values before and after."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for name, value in values.items():
+        old = getattr(subject, name)
+        if old != value:
+            before[name], after[name] = old, value
+            setattr(subject, name, value)
+    return before, after
+
+
+def update_account(*, user: User, full_name: str, phone: str | None, locale: str) -> User:
+    """Change the person's name, phone and interface language (a seller must keep a phone number)."""
+    errors = FieldErrors()
+    values = {
+        "full_name": errors.text("full_name", full_name),
+        "phone": clean_phone(phone, errors, required=user.has_role(Role.SELLER)),
+        "locale": errors.check("locale", check_locale, locale),
+    }
+    errors.raise_if_any()
+    before, after = _apply_changes(user, values)
+    if after:
+        record_event(
+            "user.update", subject_type="user", subject_id=user.id, actor_id=user.id, before=before, after=after
+        )
+        db.session.commit()
+    return user
+
+
+def update_business_profile(*, user: User, profile: dict[str, Any]) -> SellerProfile:
+    """Change the seller's UMKM data; the audit event holds the changed fields before and after."""
+    errors = FieldErrors()
+    values = clean_business_profile(profile, errors)
+    errors.raise_if_any()
+    seller_profile = user.seller_profile
+    if seller_profile is None:
+        seller_profile = SellerProfile(user_id=user.id, **values)
+        db.session.add(seller_profile)
+        db.session.flush()
+        before, after = {}, values
+    else:
+        before, after = _apply_changes(seller_profile, values)
+    if after:
+        record_event(
+            "seller_profile.update",
+            subject_type="seller_profile",
+            subject_id=seller_profile.id,
+            actor_id=user.id,
+            before=before,
+            after=after,
+        )
+        db.session.commit()
+    return seller_profile
+
+
+def api_tokens_page(user: User, page: int, per_page: int) -> Page:
+    """One page of the user's tokens, live ones first, newest first."""
+    statement = (
+        select(ApiToken)
+        .where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc())
+    )
+    return paginate(statement, page, per_page)
+
+
+def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Issue a named token; the raw value is returned once and only its hash is kept."""
+    errors = FieldErrors()
+    cleaned = errors.text("name", name, limit="token_name")
+    errors.raise_if_any()
+    return api_tokens.issue_api_token(user, cleaned)
+
+
+def revoke_api_token(*, user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens; another person's token is NotFound."""
+    return api_tokens.revoke_api_token(user, token_id)
