@@ -1,0 +1,176 @@
+"""Shared schema pieces: base models, checked field types, the error body and the pagination envelope."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
+
+from marketplace.core.validators import (
+    InvalidValue,
+    check_kbli_list,
+    check_nib,
+    check_nik,
+    check_npwp,
+    check_phone,
+    check_region,
+)
+
+
+class InModel(BaseModel):
+    """A request body or query: surrounding spaces stripped, unknown fields refused."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+
+class OutModel(BaseModel):
+    """A response body, read from ORM objects' attributes."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+def _drop_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def optional(**kwargs: Any) -> Any:
+    """A PATCH field that may be left out but not sent as null (the schema shows no default)."""
+    return Field(default=None, json_schema_extra=_drop_default, **kwargs)
+
+
+def check_email(value: str) -> str:
+    """A syntactically valid email address, lower-cased (`.test` domains allowed, as the services do)."""
+    try:
+        return validate_email(value, check_deliverability=False, test_environment=True).normalized.lower()
+    except EmailNotValidError as exc:
+        raise InvalidValue(_l("Enter a valid email address.")) from exc
+
+
+def region_of_level(level: int | None) -> Any:
+    """A Kemendagri region code type, of `level` when given (1 province … 4 kelurahan/desa)."""
+    return Annotated[
+        str,
+        AfterValidator(lambda value: check_region(value, level)),
+        Field(description="Kemendagri region code, e.g. 35.76.02.1001", examples=["35.76.02.1001"]),
+    ]
+
+
+Email = Annotated[
+    str, AfterValidator(check_email), Field(description="Email address", json_schema_extra={"format": "email"})
+]
+Nib = Annotated[str, AfterValidator(check_nib), Field(description="NIB: 13 digits", examples=["9120000000001"])]
+Npwp = Annotated[str, AfterValidator(check_npwp), Field(description="NPWP: 16 digits (or the old 15-digit number)")]
+Nik = Annotated[str, AfterValidator(check_nik), Field(description="NIK of the owner: 16 digits")]
+Phone = Annotated[str, AfterValidator(check_phone), Field(description="Indonesian phone number, stored as +62…")]
+KbliCodes = Annotated[
+    list[str], AfterValidator(check_kbli_list), Field(description="KBLI 2020 codes, 5 digits each", min_length=1)
+]
+RegionCode = region_of_level(None)
+VillageCode = region_of_level(4)
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Reason = Annotated[str, Field(min_length=1, max_length=2000, description="Why; shown to the person concerned")]
+
+
+class BankAccount(OutModel):
+    """A bank account."""
+
+    name: str = Field(description="Bank name, e.g. BRI")
+    account_number: str
+    account_name: str = Field(description="Account holder")
+
+    @classmethod
+    def of(cls, subject: Any) -> BankAccount | None:
+        """The bank_* columns of a seller profile or a cooperative, or None when there is no account."""
+        if not subject.bank_account_number:
+            return None
+        return cls(
+            name=subject.bank_name or "",
+            account_number=subject.bank_account_number,
+            account_name=subject.bank_account_name or "",
+        )
+
+
+class BankAccountIn(InModel):
+    """A bank account: all three fields."""
+
+    name: str = Field(min_length=1, max_length=80, description="Bank name, e.g. BRI")
+    account_number: str = Field(min_length=1, max_length=34, description="Digits; spaces and dots are ignored")
+    account_name: str = Field(min_length=1, max_length=120, description="Account holder")
+
+
+#: The services' bank_* field names → the API's dotted paths.
+BANK_FIELD_NAMES = {
+    "bank_name": "bank.name",
+    "bank_account_number": "bank.account_number",
+    "bank_account_name": "bank.account_name",
+}
+
+
+def bank_columns(bank: BankAccountIn | None) -> dict[str, str | None]:
+    """The bank_* values the services take (all None to remove the account)."""
+    return {
+        "bank_name": bank.name if bank else None,
+        "bank_account_number": bank.account_number if bank else None,
+        "bank_account_name": bank.account_name if bank else None,
+    }
+
+
+class WithBankOut(OutModel):
+    """An output read from a row with bank_* columns, shown as a nested `bank` object."""
+
+    bank: BankAccount | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bank_from_columns(cls, value: Any) -> Any:
+        if isinstance(value, dict) or not hasattr(value, "bank_account_number"):
+            return value
+        data = {name: getattr(value, name) for name in cls.model_fields if name != "bank" and hasattr(value, name)}
+        data["bank"] = BankAccount.of(value)
+        return data
+
+
+class ErrorDetail(OutModel):
+    code: str = Field(description="Machine-readable error code, e.g. validation_error")
+    message: str = Field(description="Human-readable message in the user's language")
+    fields: dict[str, str] = Field(default_factory=dict, description="Messages keyed by dotted field path")
+
+
+class ErrorOut(OutModel):
+    """Every API error has this shape."""
+
+    error: ErrorDetail
+
+
+class PageQuery(InModel):
+    """Page number and size of a paginated list."""
+
+    page: int = Field(1, ge=1, description="Page number, from 1")
+    per_page: int | None = Field(None, ge=1, le=100, description="Items per page (default from PAGE_SIZE, max 100)")
+
+
+class PageBase(OutModel):
+    total: int = Field(description="Number of items over all pages")
+    page: int
+    per_page: int
+
+
+@cache
+def page_of(item: type[BaseModel]) -> type[PageBase]:
+    """The pagination envelope `{"items", "total", "page", "per_page"}` of `item`."""
+    return create_model(f"{item.__name__}Page", __base__=PageBase, items=(list[item], ...))
+
+
+class RegionOut(OutModel):
+    code: str
+    name: str
+    level: int = Field(description="1 province, 2 kab/kota, 3 kecamatan, 4 kelurahan/desa")
+    type: str
+    path: str = Field(description="Full name from the region up to the province")
+
+
+class RegionQuery(PageQuery):
+    parent: RegionCode | None = Field(None, description="Parent region code; the provinces when left out")
