@@ -41,12 +41,13 @@ messages: $(VENV)/.installed ## Extract messages and update the catalogs (then t
 db-upgrade: translations ## Apply the database migrations
 	$(FLASK) db upgrade
 
-seed: db-upgrade ## Load the Kota Mojokerto demo data into an empty database
-	$(FLASK) seed-demo --if-empty
+seed: db-upgrade ## Load the Kota Mojokerto demo data into an empty database and print the demo logins
+	@$(FLASK) seed-demo --if-empty
 
 run: seed ## Set everything up and serve web + worker + beat on http://127.0.0.1:$(PORT)
-	@$(FLASK) demo-logins
+	@echo
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C stops web, worker and beat)"
+	@echo "Emails are written as .eml files to $${INSTANCE_PATH:-instance}/mail/"
 	$(BIN)/honcho start -f Procfile
 
 browser: ## Make sure headless Chromium (Debian package) is installed for the browser tests
@@ -67,5 +68,5 @@ format: install-test ## ruff format and fix
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-clean: ## Remove the virtualenv and the instance folder (database, broker, mail)
-	rm -rf $(VENV) instance
+clean: ## Remove the virtualenv, the instance folder (database, broker, mail) and test artifacts
+	rm -rf $(VENV) instance test-artifacts
