@@ -20,13 +20,12 @@ from marketplace.accounts.services.validation import (
     FieldErrors,
     active_cooperative,
     check_bank_account_number,
-    check_email,
     check_kbli_codes,
     clean_bank_account,
 )
 from marketplace.cooperatives.models import Cooperative
 from marketplace.core.forms import BaseForm
-from marketplace.core.validators import InvalidValue, Nib, Nik, Npwp, Phone, RegionCode, StrongPassword
+from marketplace.core.validators import InvalidValue, Nib, Nik, Npwp, Phone, RegionCode, StrongPassword, check_email
 
 SKALA_CHOICES = [
     SelectChoice("", _l("Choose the business size")),

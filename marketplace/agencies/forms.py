@@ -11,10 +11,10 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.agencies.models import Agency
-from marketplace.agencies.services import AGENCY_KINDS, PEMDA_REGION_TYPES, check_email
+from marketplace.agencies.services import AGENCY_KINDS, PEMDA_REGION_TYPES
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.forms import BaseForm
-from marketplace.core.validators import InvalidValue, Npwp
+from marketplace.core.validators import EmailAddress, Npwp
 from marketplace.reference.regions import child_regions, get_region, region_label
 
 BUYER_ROLE_CHOICES = (
@@ -87,18 +87,6 @@ class AtLeastOne:
     def __call__(self, form: Form, field: Field) -> None:
         if not field.data:
             raise ValidationError(str(self.message))
-
-
-class EmailAddress:
-    """The service's email check as a WTForms validator (stores the cleaned address)."""
-
-    def __call__(self, form: Form, field: Field) -> None:
-        if not field.data:
-            return
-        try:
-            field.data = check_email(field.data)
-        except InvalidValue as exc:
-            raise ValidationError(str(exc.message)) from exc
 
 
 class AgencyForm(BaseForm):

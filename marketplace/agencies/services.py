@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import email_validator
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
@@ -14,9 +13,9 @@ from marketplace.accounts.invitations import invite_user
 from marketplace.accounts.models import BUYER_ROLES, Role, User
 from marketplace.agencies.models import Agency, WorkUnit
 from marketplace.agencies.permissions import can_manage_agencies, can_view_agency, can_view_work_unit
-from marketplace.core.audit import record_event
+from marketplace.core.audit import record_changes, record_event
 from marketplace.core.errors import Forbidden, NotFound, ValidationFailed
-from marketplace.core.validators import InvalidValue, check_npwp
+from marketplace.core.validators import InvalidValue, check_email, check_npwp
 from marketplace.extensions import db
 from marketplace.reference.regions import get_region
 
@@ -59,12 +58,6 @@ def _reject_unknown_keys(data: dict, allowed: tuple[str, ...]) -> None:
     unknown = sorted(set(data) - set(allowed))
     if unknown:
         raise ValidationFailed("unknown fields", {key: _("This field cannot be changed.") for key in unknown})
-
-
-def _changes(subject: Any, cleaned: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The (before, after) values of the fields whose value differs."""
-    before = {key: getattr(subject, key) for key, value in cleaned.items() if getattr(subject, key) != value}
-    return before, {key: cleaned[key] for key in before}
 
 
 # Agencies --------------------------------------------------------------------------------------------------------
@@ -137,13 +130,7 @@ def update_agency(*, actor: User, agency: Agency, data: dict) -> Agency:
         raise ValidationFailed(
             "work units outside", {"region_code": _("Some of the agency's work units lie outside this region.")}
         )
-    before, after = _changes(agency, cleaned)
-    if after:
-        for key, value in after.items():
-            setattr(agency, key, value)
-        record_event(
-            "agency.update", subject_type="agency", subject_id=agency.id, actor_id=actor.id, before=before, after=after
-        )
+    record_changes("agency.update", subject=agency, subject_type="agency", actor_id=actor.id, values=cleaned)
     db.session.commit()
     return agency
 
@@ -277,18 +264,7 @@ def update_work_unit(*, actor: User, work_unit: WorkUnit, data: dict) -> WorkUni
     _reject_unknown_keys(data, WORK_UNIT_FIELDS)
     current = {key: getattr(work_unit, key) for key in WORK_UNIT_FIELDS}
     cleaned = _clean_work_unit(work_unit.agency, {**current, **data}, work_unit_id=work_unit.id)
-    before, after = _changes(work_unit, cleaned)
-    if after:
-        for key, value in after.items():
-            setattr(work_unit, key, value)
-        record_event(
-            "work_unit.update",
-            subject_type="work_unit",
-            subject_id=work_unit.id,
-            actor_id=actor.id,
-            before=before,
-            after=after,
-        )
+    record_changes("work_unit.update", subject=work_unit, subject_type="work_unit", actor_id=actor.id, values=cleaned)
     db.session.commit()
     return work_unit
 
@@ -309,17 +285,6 @@ def work_unit_members(*, work_unit_id: int) -> list[User]:
 
 
 # Buyers ----------------------------------------------------------------------------------------------------------
-
-
-def check_email(value: str) -> str:
-    """A syntactically valid email address, lower-cased (`.test` domains allowed for demos and tests)."""
-    try:
-        result = email_validator.validate_email(
-            _text(value), check_deliverability=False, test_environment=True, allow_smtputf8=False
-        )
-    except email_validator.EmailNotValidError as exc:
-        raise InvalidValue(_l("Enter a valid email address.")) from exc
-    return result.normalized.lower()
 
 
 def _buyer_roles(roles: list[Role | str]) -> list[Role]:

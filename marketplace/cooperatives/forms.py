@@ -7,12 +7,12 @@ from typing import Any
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from marketplace.cooperatives.services.members import MAX_REASON_LENGTH, MIN_REASON_LENGTH
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.forms import BaseForm
-from marketplace.core.validators import Nib, Npwp, Phone, RegionCode
+from marketplace.core.validators import EmailAddress, Nib, Npwp, Phone, RegionCode
 
 #: Form fields that map one to one onto `update_cooperative` data keys.
 COOPERATIVE_FIELDS = (
@@ -61,7 +61,7 @@ class CooperativeForm(BaseForm):
         description=_l("Choose the province, regency or city, district and village."),
     )
     phone = StringField(_l("Phone"), validators=[Optional(), Phone()])
-    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[Optional(), EmailAddress(), Length(max=254)])
     bank_name = StringField(_l("Bank"), validators=[Optional(), Length(max=80)])
     bank_account_number = StringField(
         _l("Account number"),
@@ -84,7 +84,7 @@ class NewCooperativeForm(CooperativeForm):
     manager_name = StringField(_l("Manager's full name"), validators=[DataRequired(), Length(max=120)])
     manager_email = EmailField(
         _l("Manager's email"),
-        validators=[DataRequired(), Email(), Length(max=254)],
+        validators=[DataRequired(), EmailAddress(), Length(max=254)],
         description=_l("The manager receives a link to set a password."),
     )
 
@@ -93,7 +93,7 @@ class InviteManagerForm(BaseForm):
     """Invite another pengurus of the cooperative."""
 
     manager_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
-    manager_email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    manager_email = EmailField(_l("Email"), validators=[DataRequired(), EmailAddress(), Length(max=254)])
 
 
 class CooperativeStatusForm(BaseForm):

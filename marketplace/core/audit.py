@@ -60,3 +60,25 @@ def record_event(
     )
     db.session.add(event)
     return event
+
+
+def apply_changes(subject: object, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Set the attributes whose value differs; return their values before and after (changed fields only)."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for name, value in values.items():
+        old = getattr(subject, name)
+        if old != value:
+            before[name], after[name] = old, value
+            setattr(subject, name, value)
+    return before, after
+
+
+def record_changes(action: str, *, subject: Any, subject_type: str, actor_id: int | None, values: dict) -> dict:
+    """Apply `values` to `subject` and audit the changed fields as `action`; return them (empty: nothing changed)."""
+    before, after = apply_changes(subject, values)
+    if after:
+        record_event(
+            action, subject_type=subject_type, subject_id=subject.id, actor_id=actor_id, before=before, after=after
+        )
+    return after

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from lokal import parse_phone
 from stdnum.exceptions import ValidationError as StdnumError
@@ -56,6 +57,23 @@ class InvalidValue(ValueError):
 
 def digits_only(value: str) -> str:
     return _SEPARATORS.sub("", value or "")
+
+
+MAX_EMAIL_LENGTH = 254
+
+
+def check_email(value: str) -> str:
+    """A syntactically valid email address, lower-cased.
+
+    Deliverability is not checked, so the reserved `.test` domain (demo accounts, tests) is accepted too.
+    """
+    cleaned = (value or "").strip()
+    if len(cleaned) > MAX_EMAIL_LENGTH:
+        raise InvalidValue(_l("At most %(n)d characters.", n=MAX_EMAIL_LENGTH))
+    try:
+        return validate_email(cleaned, check_deliverability=False, test_environment=True).normalized.lower()
+    except EmailNotValidError as exc:
+        raise InvalidValue(_l("Enter a valid email address, e.g. nama@contoh.co.id.")) from exc
 
 
 def check_nib(value: str) -> str:
@@ -156,6 +174,10 @@ class _Check:
             field.data = self.check(field.data, **self.kwargs)
         except InvalidValue as exc:
             raise ValidationError(str(exc.message)) from exc
+
+
+def EmailAddress() -> _Check:
+    return _Check(check_email)
 
 
 def Nib() -> _Check:

@@ -33,7 +33,8 @@ def test_users_page_shows_roles_organisation_state_and_last_sign_in(client, logi
     assert "Dinas Sosial" in page
     assert "2026-03-01 08:30 WIB" in page
     assert "Bu Pengurus" in page and "KKMP Gununggedangan" in page
-    assert "disabled" in page and "invited" in page
+    assert '<span class="badge badge-disabled">nonaktif</span>' in page  # "disabled"
+    assert '<span class="badge badge-pending">diundang</span>' in page  # "invited"
 
 
 def test_users_page_filters_by_search_role_and_state(client, login_as, buyer) -> None:
@@ -60,7 +61,7 @@ def test_users_page_is_paginated(client, login_as) -> None:
     first = text(client.get("/admin/users?q=warga"))
     second = text(client.get("/admin/users?q=warga&page=2"))
 
-    assert "Warga 00" in first and "Warga 24" not in first and "Page 1 of 2" in first
+    assert "Warga 00" in first and "Warga 24" not in first and "Halaman 1 dari 2" in first
     assert "Warga 24" in second and 'href="/admin/users?q=warga&amp;page=1"' in second
 
 
@@ -106,8 +107,8 @@ def test_role_errors_are_shown_next_to_the_fields(client, login_as, operator, bu
 
     page = text(response)
     assert response.status_code == 422
-    assert "PP, PPK and bendahara belong to a work unit" in page
-    assert "A cooperative manager needs the cooperative they manage." in page
+    assert "PP, PPK, dan bendahara harus berada di satu satker: pilih satkernya." in page
+    assert "Pengurus koperasi harus memilih koperasi yang diurusnya." in page
     assert buyer.roles == {Role.PP}
 
 
@@ -128,7 +129,7 @@ def test_an_operator_cannot_disable_themselves_through_the_page(client, login_as
 
     response = client.post_form(f"/admin/users/{operator.id}/disable", {"reason": "oops"}, follow_redirects=True)
 
-    assert "You cannot disable your own account." in text(response)
+    assert "Anda tidak dapat menonaktifkan akun Anda sendiri." in text(response)
     assert operator.is_enabled
 
 
@@ -136,14 +137,14 @@ def test_resend_invitation_through_the_page(client, login_as, operator, work_uni
     invited = UserFactory(email="baru@example.test", password_hash=None, roles=[Role.PP], work_unit=work_unit)
     login_as(operator)
 
-    assert "Send the invitation again" in text(client.get(f"/admin/users/{invited.id}"))
-    assert "Send the invitation again" not in text(client.get(f"/admin/users/{buyer.id}"))
+    assert "Kirim ulang undangan" in text(client.get(f"/admin/users/{invited.id}"))  # "Send the invitation again"
+    assert "Kirim ulang undangan" not in text(client.get(f"/admin/users/{buyer.id}"))
     response = client.post_form(f"/admin/users/{invited.id}/invitation", {})
     refused = client.post_form(f"/admin/users/{buyer.id}/invitation", {}, follow_redirects=True)
 
     assert response.status_code == 302
     assert len(mailbox.to("baru@example.test")) == 1
-    assert "already set a password" in text(refused)
+    assert "Orang ini sudah mengatur kata sandi." in text(refused)
 
 
 # Audit log -------------------------------------------------------------------------------------------------------
@@ -225,5 +226,5 @@ def test_audit_log_is_paginated(client, login_as, operator) -> None:
     first = text(client.get("/admin/audit?action=test."))
     second = text(client.get("/admin/audit?action=test.&page=2"))
 
-    assert "Page 1 of 2" in first and "test.event24" in first and "test.event00" not in first
+    assert "Halaman 1 dari 2" in first and "test.event24" in first and "test.event00" not in first
     assert "test.event00" in second

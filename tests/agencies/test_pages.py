@@ -34,7 +34,8 @@ def test_buyer_sees_unit_agency_region_and_colleagues_with_roles(client, login_a
     assert "Pemerintah Kota Mojokerto" in page
     assert "Kota Mojokerto, Jawa Timur" in page
     assert "Budi PPK" in page and "budi@example.test" in page
-    assert "PPK (Pejabat Pembuat Komitmen)" in page and "Bendahara (treasurer)" in page
+    assert '<span class="badge">PPK (Pejabat Pembuat Komitmen)</span>' in page
+    assert '<span class="badge">Bendahara</span>' in page  # "Bendahara (treasurer)"
     assert "Andi PP" in page
     assert "Mantan Pegawai" not in page
     assert "Orang Satker Lain" not in page
@@ -55,7 +56,7 @@ def test_buyer_without_work_unit_sees_a_helpful_page(client, login_as) -> None:
     response = client.get("/satker")
 
     assert response.status_code == 200
-    assert "not attached to a work unit" in text(response)
+    assert "Akun Anda belum terhubung ke satker." in text(response)  # "not attached to a work unit"
 
 
 def test_my_work_unit_is_for_buyers_only(client, login_as) -> None:
@@ -76,7 +77,7 @@ def test_operator_index_lists_and_searches_agencies(client, login_as, agency, ot
 
     assert "Pemerintah Kota Mojokerto" in all_page and "Pemerintah Kabupaten Mojokerto" in all_page
     assert "Pemerintah Kabupaten Mojokerto" in found and "Pemerintah Kota Mojokerto" not in found
-    assert "No agency matches" in nothing
+    assert "Tidak ada instansi yang cocok dengan “zzz”." in nothing  # "No agency matches"
 
 
 def test_operator_index_is_paginated(client, login_as) -> None:
@@ -88,7 +89,7 @@ def test_operator_index_is_paginated(client, login_as) -> None:
     second = text(client.get("/operator/instansi?page=2"))
 
     assert "Pemkot 00" in first and "Pemkot 24" not in first
-    assert "Pemkot 24" in second and "Page 2 of 2" in second
+    assert "Pemkot 24" in second and "Halaman 2 dari 2" in second
 
 
 def test_operator_creates_an_agency(client, login_as) -> None:
@@ -114,8 +115,8 @@ def test_agency_form_shows_service_errors_next_to_fields_and_saves_nothing(clien
 
     page = text(response)
     assert response.status_code == 422
-    assert "An agency with this name already exists." in page
-    assert "A city government needs a kota." in page
+    assert "Instansi dengan nama ini sudah ada." in page
+    assert "Pemda kota harus memilih wilayah kota." in page
     assert db.session.scalar(select(func.count()).select_from(Agency)) == 1
 
 
@@ -193,7 +194,7 @@ def test_work_unit_form_errors_are_shown_next_to_fields(client, login_as, agency
 
     page = text(response)
     assert response.status_code == 422
-    assert "NPWP must be 16 digits" in page
+    assert "NPWP harus 16 digit" in page
     assert db.session.scalar(select(func.count()).select_from(WorkUnit)) == 1
 
     response = client.post_form(
@@ -202,8 +203,8 @@ def test_work_unit_form_errors_are_shown_next_to_fields(client, login_as, agency
     )
     page = text(response)
     assert response.status_code == 422
-    assert "Another work unit of this agency already uses this code." in page
-    assert "Another work unit already has this kode satker." in page
+    assert "Kode ini sudah digunakan oleh satker lain di instansi ini." in page
+    assert "Kode satker ini sudah digunakan oleh satker lain." in page
 
 
 def test_operator_edits_a_work_unit(client, login_as, work_unit) -> None:
@@ -226,8 +227,8 @@ def test_work_unit_detail_lists_members_with_roles_and_state(client, login_as, w
     page = text(client.get(f"/operator/satker/{work_unit.id}"))
 
     assert "Andi PP" in page and "PP (Pejabat Pengadaan)" in page
-    assert "Sari Bendahara" in page and "invited" in page
-    assert "Didi Nonaktif" in page and "disabled" in page
+    assert "Sari Bendahara" in page and '<span class="badge badge-pending">diundang</span>' in page  # "invited"
+    assert "Didi Nonaktif" in page and '<span class="badge badge-disabled">nonaktif</span>' in page  # "disabled"
     assert '<input id="roles-2" name="roles" type="checkbox" value="bendahara">' in page  # not each `required`
 
 
@@ -261,9 +262,10 @@ def test_invite_form_errors_are_shown_next_to_fields(client, login_as, work_unit
         f"/operator/satker/{work_unit.id}/undang", {"email": "baru@", "full_name": "Baru", "roles": ["pp"]}
     )
 
-    assert no_role.status_code == 422 and "Choose at least one role." in text(no_role)
-    assert taken.status_code == 422 and "This email address is already registered." in text(taken)
-    assert bad_email.status_code == 422 and "Enter a valid email address." in text(bad_email)
+    assert no_role.status_code == 422 and "Pilih minimal satu peran." in text(no_role)
+    assert taken.status_code == 422 and "Alamat email ini sudah terdaftar." in text(taken)
+    assert bad_email.status_code == 422
+    assert "Masukkan alamat email yang valid, misalnya nama@contoh.co.id." in text(bad_email)
     assert db.session.scalar(select(func.count()).select_from(User).where(User.email == "baru@example.test")) == 0
     assert mailbox.messages == []
 

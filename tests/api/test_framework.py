@@ -117,9 +117,9 @@ def test_validation_errors_are_keyed_by_dotted_paths(api) -> None:
     assert response.status_code == 422
     fields = error_of(response)["fields"]
     assert fields == {
-        "bank.account_number": "Enter text.",
-        "bank.account_name": "This field is required.",
-        "colour": "Unknown field.",
+        "bank.account_number": "Masukkan teks.",  # "Enter text."
+        "bank.account_name": "Wajib diisi.",  # "This field is required."
+        "colour": "Kolom tidak dikenal.",  # "Unknown field."
     }
 
 
@@ -138,8 +138,8 @@ def test_query_parameters_are_validated(api) -> None:
     response = api.get("/regions?per_page=500&page=abc")
     assert response.status_code == 422
     assert error_of(response)["fields"] == {
-        "per_page": "Enter a number of at most 100.",
-        "page": "Enter a whole number.",
+        "per_page": "Masukkan angka maksimal 100.",  # "Enter a number of at most 100."
+        "page": "Masukkan bilangan bulat.",  # "Enter a whole number."
     }
 
 
@@ -213,16 +213,25 @@ def errors_of(data: dict) -> dict[str, str]:
 
 
 def test_pydantic_errors_become_translatable_messages(app) -> None:
-    with app.test_request_context(headers={"Accept-Language": "en"}):
+    # An API request asking for English: the API's before-request hook picks the language from Accept-Language.
+    with app.test_request_context("/api/v1/regions", headers={"Accept-Language": "en"}):
+        app.preprocess_request()
         assert errors_of({}) == {"name": "This field is required."}
         assert errors_of({"name": "a"})["name"] == "Enter at least 2 characters."
         assert errors_of({"name": "abcd"})["name"] == "Enter at most 3 characters."
         assert errors_of({"name": "ab", "count": "x"})["count"] == "Enter a whole number."
         assert errors_of({"name": "ab", "count": 9})["count"] == "Enter a number of at most 5."
         assert errors_of({"name": "ab", "nib": "123"})["nib"] == "NIB must be 13 digits."
-        assert errors_of({"name": "ab", "email": "not-an-email"})["email"] == "Enter a valid email address."
+        email_error = errors_of({"name": "ab", "email": "not-an-email"})["email"]
+        assert email_error == "Enter a valid email address, e.g. nama@contoh.co.id."
         assert errors_of({"name": "ab", "tags": [1, "x"]}) == {"tags.1": "Enter a whole number."}
         assert errors_of({"name": None})["name"] == "This field cannot be null."
+    # Without Accept-Language the API answers in the default language, Indonesian.
+    with app.test_request_context("/api/v1/regions"):
+        app.preprocess_request()
+        assert errors_of({}) == {"name": "Wajib diisi."}
+        assert errors_of({"name": "ab", "count": 9})["count"] == "Masukkan angka maksimal 5."
+        assert errors_of({"name": "ab", "nib": "123"})["nib"] == "NIB harus 13 digit."
 
 
 def test_field_path_joins_locations() -> None:

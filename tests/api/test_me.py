@@ -80,7 +80,7 @@ def test_a_seller_must_keep_a_phone_number(api, db) -> None:
 
 def test_full_name_cannot_be_null(api) -> None:
     response = api.patch("/me", {"full_name": None}, user=user_with_role("pp"))
-    assert error_of(response)["fields"] == {"full_name": "This field cannot be null."}
+    assert error_of(response)["fields"] == {"full_name": "Kolom ini tidak boleh null."}  # "This field cannot be null."
 
 
 def test_patch_business_changes_fields_and_audits(api, db) -> None:
@@ -122,8 +122,8 @@ def test_patch_business_reports_every_bad_identifier_and_saves_nothing(api, db) 
     assert response.status_code == 422
     fields = error_of(response)["fields"]
     assert set(fields) == {"nib", "npwp", "nik", "region_code", "kbli_codes", "skala_usaha"}
-    assert fields["nib"] == "NIB must be 13 digits."
-    assert fields["kbli_codes"] == "A KBLI code has 5 digits, e.g. 10793."
+    assert fields["nib"] == "NIB harus 13 digit."
+    assert fields["kbli_codes"] == "Kode KBLI terdiri dari 5 digit, misalnya 10793."
     db.session.refresh(user.seller_profile)
     assert (user.seller_profile.nib, user.seller_profile.region_code) == before
     assert user.seller_profile.business_name != "UD Baru"

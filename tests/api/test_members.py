@@ -90,7 +90,7 @@ def test_approve_member(api, db, mailbox, cooperative, manager) -> None:
 def test_reject_member_needs_a_reason(api, cooperative, manager) -> None:
     member = seller(cooperative, status="pending")
     missing = api.post(member_url(member.membership, "reject"), {}, user=manager)
-    assert error_of(missing)["fields"] == {"reason": "This field is required."}
+    assert error_of(missing)["fields"] == {"reason": "Wajib diisi."}  # "This field is required."
     short = api.post(member_url(member.membership, "reject"), {"reason": "singkat"}, user=manager)
     assert short.status_code == 422 and set(error_of(short)["fields"]) == {"reason"}
     assert member.membership.status == "pending"

@@ -57,7 +57,7 @@ def test_wrong_credentials_all_get_the_same_401(api, db, case: str) -> None:
     response = create_token(api, email, password)
     assert response.status_code == 401
     error = error_of(response)
-    assert error == {"code": "invalid_credentials", "message": "Incorrect email or password.", "fields": {}}
+    assert error == {"code": "invalid_credentials", "message": "Email atau kata sandi salah.", "fields": {}}
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="api"'
     assert db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id)) is None
     failed = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.login_failed"))
@@ -67,7 +67,7 @@ def test_wrong_credentials_all_get_the_same_401(api, db, case: str) -> None:
 def test_missing_fields_are_422(api) -> None:
     response = api.post("/tokens", {"email": "x@example.test"})
     assert response.status_code == 422
-    assert error_of(response)["fields"] == {"password": "This field is required."}
+    assert error_of(response)["fields"] == {"password": "Wajib diisi."}  # "This field is required."
 
 
 def test_token_creation_is_throttled_per_account(api, app, db) -> None:

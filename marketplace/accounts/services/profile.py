@@ -14,21 +14,9 @@ from marketplace.accounts.services.validation import (
     clean_business_profile,
     clean_phone,
 )
-from marketplace.core.audit import record_event
+from marketplace.core.audit import record_changes, record_event
 from marketplace.core.pagination import Page, paginate
 from marketplace.extensions import db
-
-
-def _apply_changes(subject: object, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Set the attributes that differ; return their values before and after."""
-    before: dict[str, Any] = {}
-    after: dict[str, Any] = {}
-    for name, value in values.items():
-        old = getattr(subject, name)
-        if old != value:
-            before[name], after[name] = old, value
-            setattr(subject, name, value)
-    return before, after
 
 
 def update_account(*, user: User, full_name: str, phone: str | None, locale: str) -> User:
@@ -40,11 +28,7 @@ def update_account(*, user: User, full_name: str, phone: str | None, locale: str
         "locale": errors.check("locale", check_locale, locale),
     }
     errors.raise_if_any()
-    before, after = _apply_changes(user, values)
-    if after:
-        record_event(
-            "user.update", subject_type="user", subject_id=user.id, actor_id=user.id, before=before, after=after
-        )
+    if record_changes("user.update", subject=user, subject_type="user", actor_id=user.id, values=values):
         db.session.commit()
     return user
 
@@ -59,18 +43,17 @@ def update_business_profile(*, user: User, profile: dict[str, Any]) -> SellerPro
         seller_profile = SellerProfile(user_id=user.id, **values)
         db.session.add(seller_profile)
         db.session.flush()
-        before, after = {}, values
-    else:
-        before, after = _apply_changes(seller_profile, values)
-    if after:
         record_event(
             "seller_profile.update",
             subject_type="seller_profile",
             subject_id=seller_profile.id,
             actor_id=user.id,
-            before=before,
-            after=after,
+            after=values,
         )
+        db.session.commit()
+    elif record_changes(
+        "seller_profile.update", subject=seller_profile, subject_type="seller_profile", actor_id=user.id, values=values
+    ):
         db.session.commit()
     return seller_profile
 

@@ -15,7 +15,6 @@ from marketplace.accounts.services.links import external_path
 from marketplace.accounts.services.validation import (
     FieldErrors,
     check_cooperative,
-    check_email,
     check_locale,
     clean_business_profile,
     clean_phone,
@@ -24,7 +23,7 @@ from marketplace.cooperatives.models import Cooperative, Membership
 from marketplace.core.audit import record_event
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.mail import queue_email
-from marketplace.core.validators import check_password
+from marketplace.core.validators import check_email, check_password
 from marketplace.extensions import db
 from marketplace.reference.regions import get_region
 

@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -104,18 +103,6 @@ def check_text(value: str, *, max_length: int) -> str:
     if len(cleaned) > max_length:
         raise InvalidValue(too_long(max_length))
     return cleaned
-
-
-def check_email(value: str) -> str:
-    """A syntactically valid email address, lower-cased."""
-    cleaned = (value or "").strip()
-    if len(cleaned) > MAX_LENGTHS["email"]:
-        raise InvalidValue(too_long(MAX_LENGTHS["email"]))
-    try:
-        # Deliverability is not checked, so there is no point in refusing the reserved `.test` domain either.
-        return validate_email(cleaned, check_deliverability=False, test_environment=True).normalized.lower()
-    except EmailNotValidError as exc:
-        raise InvalidValue(_l("Enter a valid email address, e.g. nama@contoh.co.id.")) from exc
 
 
 def check_skala_usaha(value: str) -> str:

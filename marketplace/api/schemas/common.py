@@ -5,12 +5,10 @@ from __future__ import annotations
 from functools import cache
 from typing import Annotated, Any
 
-from email_validator import EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
 
 from marketplace.core.validators import (
-    InvalidValue,
+    check_email,
     check_kbli_list,
     check_nib,
     check_nik,
@@ -39,14 +37,6 @@ def _drop_default(schema: dict[str, Any]) -> None:
 def optional(**kwargs: Any) -> Any:
     """A PATCH field that may be left out but not sent as null (the schema shows no default)."""
     return Field(default=None, json_schema_extra=_drop_default, **kwargs)
-
-
-def check_email(value: str) -> str:
-    """A syntactically valid email address, lower-cased (`.test` domains allowed, as the services do)."""
-    try:
-        return validate_email(value, check_deliverability=False, test_environment=True).normalized.lower()
-    except EmailNotValidError as exc:
-        raise InvalidValue(_l("Enter a valid email address.")) from exc
 
 
 def region_of_level(level: int | None) -> Any:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from marketplace.accounts.models import Role, User, UserRole
 from marketplace.cooperatives.models import Cooperative
 from marketplace.cooperatives.permissions import can_manage_cooperative, can_rename_cooperative, can_view_cooperative
-from marketplace.core.audit import record_event
+from marketplace.core.audit import record_changes, record_event
 from marketplace.core.errors import Forbidden, NotFound, ValidationFailed
 from marketplace.core.timeutil import utcnow
 from marketplace.core.validators import InvalidValue, check_nib, check_npwp, check_phone, check_region, digits_only
@@ -76,21 +76,9 @@ def update_cooperative(*, actor: User, cooperative: Cooperative, data: dict[str,
     cleaned = clean_cooperative_data(data)
     if "name" in cleaned and cleaned["name"] != cooperative.name and not can_rename_cooperative(actor):
         raise Forbidden(_("Only an operator can change the name of a cooperative."))
-    before: dict[str, Any] = {}
-    after: dict[str, Any] = {}
-    for key, value in cleaned.items():
-        if getattr(cooperative, key) != value:
-            before[key], after[key] = getattr(cooperative, key), value
-            setattr(cooperative, key, value)
-    if after:
-        record_event(
-            "cooperative.update",
-            subject_type="cooperative",
-            subject_id=cooperative.id,
-            actor_id=actor.id,
-            before=before,
-            after=after,
-        )
+    record_changes(
+        "cooperative.update", subject=cooperative, subject_type="cooperative", actor_id=actor.id, values=cleaned
+    )
     db.session.commit()
     return cooperative
 
