@@ -68,6 +68,9 @@ class BaseConfig:
     MAIL_SMTP_PASSWORD = env("MAIL_SMTP_PASSWORD")
     MAIL_SMTP_STARTTLS = env_bool("MAIL_SMTP_STARTTLS", True)
 
+    # Uploaded and generated files (images, attachments, imports, feeds); instance/files by default.
+    STORAGE_DIR = env("STORAGE_DIR")
+
     # Public address used in emails (links) when there is no request.
     PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
@@ -92,6 +95,8 @@ class BaseConfig:
     def finalize(cls, config: dict) -> None:
         """Fill values that derive from others (paths inside the instance folder)."""
         instance = Path(config["INSTANCE_PATH"])
+        if not config.get("STORAGE_DIR"):
+            config["STORAGE_DIR"] = str(instance / "files")
         config.setdefault("MAIL_FILE_DIR", None)
         if not config.get("MAIL_FILE_DIR"):
             config["MAIL_FILE_DIR"] = str(instance / "mail")

@@ -69,6 +69,7 @@ def import_models() -> None:
     """Import every domain's models so metadata and mappers are complete."""
     import marketplace.accounts.models
     import marketplace.agencies.models
+    import marketplace.catalog.models
     import marketplace.cooperatives.models
     import marketplace.core.audit  # noqa: F401
 
@@ -78,10 +79,11 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.admin.views import bp as admin_bp
     from marketplace.agencies.views import bp as agencies_bp
     from marketplace.api import bp as api_bp
+    from marketplace.catalog.views import BLUEPRINTS as catalog_blueprints
     from marketplace.cooperatives.views import bp as cooperatives_bp
     from marketplace.core.views import bp as core_bp
 
-    for blueprint in (core_bp, accounts_bp, cooperatives_bp, agencies_bp, admin_bp, api_bp):
+    for blueprint in (core_bp, accounts_bp, cooperatives_bp, agencies_bp, admin_bp, *catalog_blueprints, api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -47,6 +47,13 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Skip the full-text search objects the migrations make outside the ORM (FTS5 table, expression index)."""
+    from marketplace.catalog.models import SEARCH_INDEX_OBJECTS
+
+    return not (name and name.startswith(SEARCH_INDEX_OBJECTS))
+
+
 def get_metadata():
     if hasattr(target_db, "metadatas"):
         return target_db.metadatas[None]
@@ -94,6 +101,7 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_object)
     conf_args.setdefault("compare_type", True)
 
     connectable = get_engine()

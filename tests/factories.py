@@ -116,3 +116,60 @@ def user_with_role(
     if role in (Role.PP, Role.PPK, Role.BENDAHARA):
         return UserFactory(roles=[role], work_unit=work_unit or WorkUnitFactory(), **kwargs)
     return UserFactory(roles=[role], **kwargs)
+
+
+# Catalog -------------------------------------------------------------------------------------------------------
+
+
+def catalog_reference() -> dict:
+    """A category path (3 levels), a KBKI code and the seeded units; returns their ids and codes."""
+    from marketplace.catalog.models import Category, KbkiCode
+
+    top = Category(name="Bahan Pokok", level=1)
+    middle = Category(name="Beras dan Serealia", level=2, parent=top)
+    leaf = Category(name="Beras", level=3, parent=middle)
+    kbki = db.session.get(KbkiCode, "2316110001") or KbkiCode(code="2316110001", title="Beras putih", level=10)
+    db.session.add_all([top, middle, leaf, kbki])
+    db.session.flush()
+    return {"category_id": leaf.id, "category_ids": [top.id, middle.id, leaf.id], "kbki": kbki.code}
+
+
+def listing_data(reference: dict, **overrides) -> dict:
+    """Valid listing fields under their API names."""
+    from datetime import date, timedelta
+
+    data = {
+        "sku": "BRS-001",
+        "name": "Beras Premium Majapahit 5 kg",
+        "brand": "Majapahit",
+        "category_id": reference["category_id"],
+        "kbki": reference["kbki"],
+        "unit": "Karung",
+        "price": 72500,
+        "ppn_percent": 0,
+        "shipping_cost": 0,
+        "stock": 40,
+        "min_order": 1,
+        "valid_until": (date.today() + timedelta(days=90)).isoformat(),
+        "is_domestic": True,
+        "tkdn": "45.5",
+        "bmp": "5",
+        "short_description": "Beras putih pulen dari sawah Mojokerto.",
+        "description": "Beras premium.\nDikemas 5 kg.",
+        "specifications": [{"label": "Berat", "value": "5 kg"}],
+        "regional_prices": [],
+    }
+    data.update(overrides)
+    return data
+
+
+def listing(seller_user: User, reference: dict, *, approved: bool = True, **overrides):
+    """A product of `seller_user` created through the services; approved by a manager unless `approved=False`."""
+    from marketplace.catalog.services import approve_revision, create_listing
+
+    revision = create_listing(actor=seller_user, data=listing_data(reference, **overrides), submit=approved)
+    if approved:
+        cooperative = seller_user.membership.cooperative
+        manager = user_with_role(Role.COOP_MANAGER, cooperative=cooperative)
+        approve_revision(actor=manager, revision_id=revision.id)
+    return revision.product

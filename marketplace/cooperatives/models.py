@@ -37,6 +37,10 @@ class Cooperative(TimestampMixin, db.Model):
     datafeed_key_rotated_at: Mapped[datetime | None]
     #: False when the operator closed the cooperative: no new members, hidden from registration.
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    #: Review policy: whether a seller's stock update needs the manager's approval (default: no).
+    stock_needs_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    #: Review policy: whether a change of price validity (`berlaku_sampai`) needs approval (default: yes).
+    validity_needs_review: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="cooperative")
 

@@ -1,0 +1,1 @@
+"""Catalog search: the denormalised `catalog_entries`, full-text indexes and typo-tolerant queries."""
