@@ -74,6 +74,10 @@ class BaseConfig:
     # Public address used in emails (links) when there is no request.
     PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
+    # Reverse proxies in front of the app (0: none). With 1, X-Forwarded-For/-Proto/-Host from that proxy are
+    # trusted, so sign-in throttling sees the client's address rather than the proxy's.
+    PROXY_FIX_HOPS = env_int("PROXY_FIX_HOPS", 0)
+
     # Sign-in throttling: failures allowed in the window, per account and per IP address.
     LOGIN_WINDOW_SECONDS = env_int("LOGIN_WINDOW_SECONDS", 15 * 60)
     LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)

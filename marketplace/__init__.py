@@ -22,6 +22,7 @@ def create_app(env_name: str | None = None, overrides: dict | None = None) -> Fl
         instance_relative_config=False,
     )
     load_config(app, config_cls, overrides or {})
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -38,6 +39,15 @@ def load_config(app: Flask, config_cls: type[config_module.BaseConfig], override
     config_cls.finalize(app.config)
     config_cls.validate(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind PROXY_FIX_HOPS reverse proxies, take the client address and scheme from their X-Forwarded headers."""
+    hops = app.config["PROXY_FIX_HOPS"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_extensions(app: Flask) -> None:

@@ -109,15 +109,15 @@ def _isolated_db(request: pytest.FixtureRequest) -> None:
 class MarketplaceClient(FlaskClient):
     """A test client that can sign in and send forms with their CSRF token."""
 
-    #: Per-request caches that Flask-Login and Flask-Babel keep on `g`. Requests reuse the test's app context
-    #: (pushed by the `db` fixture), so without clearing them a request would see the previous request's
-    #: signed-in user and language.
-    REQUEST_CACHES_ON_G = ("_login_user", "_flask_babel")
-
     def open(self, *args, **kwargs):
+        """Start each request with an empty `g`, as a real request would.
+
+        Requests reuse the test's app context (pushed by the `db` fixture), so without this a request would see
+        what the previous one cached on `g`: its signed-in user, language or CSRF token.
+        """
         if has_app_context():
-            for key in self.REQUEST_CACHES_ON_G:
-                g.pop(key, None)
+            for key in list(g):
+                g.pop(key)
         return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:
@@ -137,7 +137,7 @@ class MarketplaceClient(FlaskClient):
         with app.test_request_context(environ_base=self.environ_base):
             ident = app.login_manager._session_identifier_generator()
         with self.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
             session["_id"] = ident
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -29,6 +31,10 @@ def configure_login_manager(manager: LoginManager) -> None:
     manager.session_protection = "strong"
 
     @manager.user_loader
-    def load_user(user_id: str) -> User | None:
+    def load_user(session_id: str) -> User | None:
+        """The user of a session id `<id>:<password fingerprint>`; a changed password ends older sessions."""
+        user_id, _, fingerprint = session_id.partition(":")
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active:
+            return None
+        return user if hmac.compare_digest(fingerprint, user.password_fingerprint) else None

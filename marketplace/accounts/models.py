@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -61,6 +62,15 @@ class User(UserMixin, TimestampMixin, db.Model):
     membership = relationship("Membership", back_populates="user", uselist=False, foreign_keys="Membership.user_id")
     managed_cooperative = relationship("Cooperative", foreign_keys=[cooperative_id])
     work_unit = relationship("WorkUnit", foreign_keys=[work_unit_id])
+
+    @property
+    def password_fingerprint(self) -> str:
+        """A short digest of the password hash: sessions and emailed links made before a password change
+        carry the old one and stop working."""
+        return hashlib.sha256((self.password_hash or "no-password").encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:  # Flask-Login: the session remembers the password it was opened with
+        return f"{self.id}:{self.password_fingerprint}"
 
     @property
     def roles(self) -> frozenset[Role]:

@@ -6,8 +6,6 @@ password changes (a used reset link cannot be replayed) and after `max_age` seco
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -21,13 +19,9 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"accounts.{purpose}")
 
 
-def _fingerprint(user: User) -> str:
-    return hashlib.sha256((user.password_hash or "no-password").encode()).hexdigest()[:16]
-
-
 def make_token(user: User, purpose: str) -> str:
     """A URL-safe token for `purpose` (`reset` or `invite`)."""
-    return _serializer(purpose).dumps({"uid": user.id, "fp": _fingerprint(user)})
+    return _serializer(purpose).dumps({"uid": user.id, "fp": user.password_fingerprint})
 
 
 def read_token(token: str, purpose: str) -> User | None:
@@ -37,6 +31,6 @@ def read_token(token: str, purpose: str) -> User | None:
     except (BadSignature, SignatureExpired):
         return None
     user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
-    if user is None or not user.is_enabled or data.get("fp") != _fingerprint(user):
+    if user is None or not user.is_enabled or data.get("fp") != user.password_fingerprint:
         return None
     return user

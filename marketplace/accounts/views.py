@@ -265,6 +265,7 @@ def change_password():
         except ValidationFailed as error:
             apply_field_errors(form, error.fields)
         else:
+            start_session(_me())  # other sessions end with the old password; this one goes on
             flash(_("Your password was changed."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form), 422 if form.errors else 200

@@ -31,12 +31,17 @@ def prepare_database(app: Flask) -> None:
     upgrade()
 
 
+#: Reference rows that the migrations insert (every later test expects them).
+MIGRATION_DATA_TABLES = frozenset({"units"})
+
+
 def truncate_all(app: Flask) -> None:
-    """Remove every row (for tests whose data must be committed, e.g. with a real worker or browser)."""
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    """Remove every row (for tests whose data must be committed, e.g. with a real worker or browser), except the
+    reference data the migrations created."""
+    tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name not in MIGRATION_DATA_TABLES]
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
         else:
-            for table in tables:
+            for table in [*tables, "catalog_fts"]:
                 connection.exec_driver_sql(f'DELETE FROM "{table}"')  # noqa: S608 - names from our metadata
