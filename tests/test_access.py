@@ -1,0 +1,120 @@
+"""Every HTML route, every role: who is let in, who gets 403, and anonymous visitors are sent to sign in.
+
+Each route must be listed in ACCESS, so a new page cannot appear without a decision about who may open it.
+(The JSON API has its own parametrised checks in tests/api.)
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+
+from marketplace.accounts.models import Role
+from tests.factories import user_with_role
+
+PUBLIC = "public"
+SIGNED_IN = "signed in"
+BUYERS = frozenset({Role.PP, Role.PPK, Role.BENDAHARA})
+MANAGERS_AND_OPERATORS = frozenset({Role.COOP_MANAGER, Role.OPERATOR})
+OPERATORS = frozenset({Role.OPERATOR})
+MANAGERS = frozenset({Role.COOP_MANAGER})
+SELLERS_AND_MANAGERS = frozenset({Role.SELLER, Role.COOP_MANAGER})
+
+#: endpoint → who may use it: PUBLIC, SIGNED_IN (any role) or the set of roles.
+ACCESS: dict[str, object] = {
+    "core.index": PUBLIC,
+    "core.health": PUBLIC,
+    "core.regions": PUBLIC,
+    "core.set_language": PUBLIC,
+    "accounts.login": PUBLIC,
+    "accounts.register": PUBLIC,
+    "accounts.forgot_password": PUBLIC,
+    "accounts.reset_password": PUBLIC,
+    "accounts.set_password": PUBLIC,
+    "accounts.logout": SIGNED_IN,
+    "accounts.profile": SIGNED_IN,
+    "accounts.change_password": SIGNED_IN,
+    "accounts.edit_account": SIGNED_IN,
+    "accounts.create_api_token": SIGNED_IN,
+    "accounts.revoke_api_token": SIGNED_IN,
+    "accounts.edit_business": frozenset({Role.SELLER}),
+    "cooperatives.members": MANAGERS,
+    "cooperatives.settings": MANAGERS,
+    "cooperatives.rotate_key": MANAGERS,
+    "cooperatives.invite_manager": MANAGERS,
+    "cooperatives.member_detail": MANAGERS_AND_OPERATORS,
+    "cooperatives.approve_member": MANAGERS_AND_OPERATORS,
+    "cooperatives.reject_member": MANAGERS_AND_OPERATORS,
+    "cooperatives.suspend_member": MANAGERS_AND_OPERATORS,
+    "cooperatives.reactivate_member": MANAGERS_AND_OPERATORS,
+    "cooperatives.operator_index": OPERATORS,
+    "cooperatives.operator_new": OPERATORS,
+    "cooperatives.operator_detail": OPERATORS,
+    "cooperatives.operator_members": OPERATORS,
+    "cooperatives.operator_invite_manager": OPERATORS,
+    "cooperatives.operator_set_active": OPERATORS,
+    "agencies.my_work_unit": BUYERS,
+    "agencies.operator_index": OPERATORS,
+    "agencies.operator_new": OPERATORS,
+    "agencies.operator_detail": OPERATORS,
+    "agencies.work_unit_new": OPERATORS,
+    "agencies.work_unit_detail": OPERATORS,
+    "agencies.invite_buyer": OPERATORS,
+    "admin.users": OPERATORS,
+    "admin.user_detail": OPERATORS,
+    "admin.audit_log": OPERATORS,
+    "admin.change_roles": OPERATORS,
+    "admin.disable_user": OPERATORS,
+    "admin.enable_user": OPERATORS,
+    "admin.resend_invitation": OPERATORS,
+}
+ROLES = (Role.SELLER, Role.COOP_MANAGER, Role.PP, Role.PPK, Role.BENDAHARA, Role.OPERATOR)
+#: Blueprints checked here (the catalog's are added to ACCESS as its pages are finished).
+CHECKED_BLUEPRINTS = ("core", "accounts", "cooperatives", "agencies", "admin")
+
+
+def html_routes(app: Flask) -> list[tuple[str, str, str]]:
+    """(endpoint, method, URL with placeholder arguments) for every HTML route of the checked blueprints."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] not in CHECKED_BLUEPRINTS:
+            continue
+        url = re.sub(r"<int:\w+>", "999999", rule.rule)
+        url = re.sub(r"<(?:\w+:)?\w+>", "x", url)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append((rule.endpoint, method, url))
+    return sorted(set(routes))
+
+
+def test_every_html_route_declares_who_may_use_it(app: Flask) -> None:
+    undeclared = sorted({endpoint for endpoint, _, _ in html_routes(app)} - set(ACCESS))
+    assert undeclared == [], f"declare access for {undeclared} in tests/test_access.py"
+
+
+def _request(client, method: str, url: str):
+    return client.get(url) if method == "GET" else client.post_form(url, {})
+
+
+@pytest.mark.parametrize("role", [None, *ROLES], ids=lambda r: r or "anonymous")
+def test_access_for_each_role(app: Flask, client, role: Role | None) -> None:
+    if role is not None:
+        client.login(user_with_role(role))
+    wrong: list[str] = []
+    for endpoint, method, url in html_routes(app):
+        if endpoint == "accounts.logout":
+            continue  # would end the session for the routes after it; covered in tests/accounts
+        rule = ACCESS[endpoint]
+        status = _request(client, method, url).status_code
+        if rule == PUBLIC:
+            ok = status not in (401, 403)
+        elif role is None:
+            ok = status == 302
+        elif rule == SIGNED_IN or role in rule:
+            ok = status != 403
+        else:
+            ok = status == 403
+        if not ok:
+            wrong.append(f"{method} {url} ({endpoint}) → {status}")
+    assert wrong == []
