@@ -153,6 +153,9 @@ class ProductRevision(TimestampMixin, db.Model):
     #: True: the base price applies to every delivery region; False: only the regions in `regional_prices`.
     national_price: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     stock: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: The product's stock when this revision was started from the live one: approval adds the difference
+    #: (stock - stock_base) to the live stock, so units sold meanwhile are not restored. None for a first version.
+    stock_base: Mapped[int | None] = mapped_column(Integer)
     min_order: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     valid_until: Mapped[date | None] = mapped_column(Date)
     #: Made in Indonesia (PDN).

@@ -13,8 +13,9 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask import g
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from marketplace.catalog.models import Category, KbkiCode, Unit
 from marketplace.core.errors import ValidationFailed
@@ -137,6 +138,8 @@ def _percent_x100(raw: dict, key: str, errors: _Errors, *, maximum: int) -> int:
     try:
         number = Decimal(str(value).strip().replace(",", "."))
     except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite() or abs(number) > 1000:
         errors.add(key, _("Enter a percentage such as 40.25."))
         return 0
     if number != number.quantize(Decimal("0.01")):
@@ -210,11 +213,26 @@ def _kbki(raw: dict, errors: _Errors) -> str | None:
     return code
 
 
+def active_units() -> dict[str, int]:
+    """Active units by lower-case name, read once per request or task (a bulk upload checks thousands of rows)."""
+    if "active_units" not in g:
+        g.active_units = {
+            name.lower(): unit_id
+            for unit_id, name in db.session.execute(select(Unit.id, Unit.name).where(Unit.is_active.is_(True)))
+        }
+    return g.active_units
+
+
+def forget_active_units() -> None:
+    """Drop the cached unit list after the operator changed units."""
+    g.pop("active_units", None)
+
+
 def _unit(raw: dict, errors: _Errors) -> int | None:
     name = _text(raw, "unit", errors, limit=40, required=True)
     if name is None:
         return None
-    unit_id = db.session.scalar(select(Unit.id).where(func.lower(Unit.name) == name.lower(), Unit.is_active.is_(True)))
+    unit_id = active_units().get(name.lower())
     if unit_id is None:
         errors.add("unit", _("Unknown unit. Choose one from the list, e.g. Kilogram."))
     return unit_id
@@ -322,9 +340,8 @@ def _weight_grams(raw: dict, errors: _Errors) -> int | None:
     try:
         kilograms = Decimal(str(value).strip().replace(",", "."))
     except InvalidOperation:
-        errors.add("weight_kg", _("Enter the weight in kilograms, e.g. 5 or 0.25."))
-        return None
-    if not 0 <= kilograms <= 100_000:
+        kilograms = Decimal("NaN")
+    if not kilograms.is_finite() or not 0 <= kilograms <= 100_000:
         errors.add("weight_kg", _("Enter the weight in kilograms, e.g. 5 or 0.25."))
         return None
     return int((kilograms * 1000).to_integral_value())

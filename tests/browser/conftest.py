@@ -33,14 +33,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     setattr(item, f"report_{report.when}", report)
 
 
+#: The one Playwright driver of the run. Test modules elsewhere import these fixtures, which gives them their own
+#: session-scoped copies; a second sync driver in the same thread fails, so every copy shares this one.
+_DRIVER: list = []
+
+
 @pytest.fixture(scope="session")
 def playwright() -> Iterator:
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make browser)")
-    with sync_playwright() as driver:
-        yield driver
+    if not _DRIVER:
+        _DRIVER.append(sync_playwright().start())
+    yield _DRIVER[0]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stop the shared Playwright driver once every test has run."""
+    if _DRIVER:
+        _DRIVER.pop().stop()
 
 
 @pytest.fixture

@@ -124,3 +124,34 @@ def test_withdrawing_removes_the_product_from_search_and_marks_the_feed(db, refe
     assert product.status == "withdrawn" and product.feed_changed_at is not None
     assert db.session.get(CatalogEntry, product.id) is None
     assert db.session.scalar(select(SearchTerm).where(SearchTerm.term == "beras")) is None
+
+
+@pytest.mark.parametrize("value", ["Infinity", "sNaN", "NaN", "1E+26", "-0.5", "abc"])
+def test_odd_numbers_in_percent_and_weight_fields_are_field_errors(db, reference, value: str) -> None:
+    with pytest.raises(ValidationFailed) as error:
+        create_listing(actor=seller(), data=listing_data(reference, tkdn=value, bmp=value, weight_kg=value))
+    assert {"tkdn", "bmp", "weight_kg"} <= set(error.value.fields)
+
+
+def test_approving_a_change_adds_the_proposed_stock_difference_not_a_stale_total(db, reference) -> None:
+    maker = seller()
+    product = listing(maker, reference, stock=40)
+    revision = update_listing(actor=maker, product=product, data=listing_data(reference, stock=50), submit=True)
+    product.stock -= 15  # units reserved by orders while the change waits for review
+    db.session.flush()
+    manager = user_with_role(Role.COOP_MANAGER, cooperative=maker.membership.cooperative)
+    approve_revision(actor=manager, revision_id=revision.id)
+    assert product.stock == 35  # 25 left + the 10 the seller added
+
+
+def test_a_product_whose_first_version_was_rejected_can_be_revised(db, reference) -> None:
+    maker = seller()
+    first = create_listing(actor=maker, data=listing_data(reference), submit=True)
+    manager = user_with_role(Role.COOP_MANAGER, cooperative=maker.membership.cooperative)
+    reject_revision(actor=manager, revision_id=first.id, reason="Foto dan deskripsi belum sesuai.")
+    second = update_listing(
+        actor=maker, product=first.product, data=listing_data(reference, sku="BRS-002"), submit=True
+    )
+    assert (second.number, second.status, first.product.sku) == (2, "submitted", "BRS-002")
+    approve_revision(actor=manager, revision_id=second.id)
+    assert first.product.status == "active" and first.product.stock == 40

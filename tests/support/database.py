@@ -43,5 +43,6 @@ def truncate_all(app: Flask) -> None:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
         else:
+            connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # products ↔ revisions point at each other
             for table in [*tables, "catalog_fts"]:
                 connection.exec_driver_sql(f'DELETE FROM "{table}"')  # noqa: S608 - names from our metadata

@@ -121,11 +121,21 @@ def create_listing(
     return revision
 
 
+def _latest_revision(product: Product) -> ProductRevision | None:
+    return db.session.scalar(
+        select(ProductRevision)
+        .where(ProductRevision.product_id == product.id)
+        .order_by(ProductRevision.number.desc())
+        .limit(1)
+    )
+
+
 def start_revision(product: Product, actor: User) -> ProductRevision:
-    """A new draft copied from the live revision (data, regional prices, images, attachments); flushes."""
-    live = product.live_revision
+    """A new draft copied from the live revision, or from the latest one of a product never approved (e.g. its
+    first version was rejected): data, regional prices, images, attachments. Flushes."""
+    live = product.live_revision or _latest_revision(product)
     if live is None:
-        raise Conflict(_("This product has no approved version to start from."))
+        raise Conflict(_("This product has no version to start from."))
     revision = ProductRevision(product_id=product.id, number=_next_number(product), author_id=actor.id)
     skip = {
         "id",
@@ -144,6 +154,7 @@ def start_revision(product: Product, actor: User) -> ProductRevision:
         if column.key not in skip:
             setattr(revision, column.key, getattr(live, column.key))
     revision.stock = product.stock
+    revision.stock_base = product.stock if product.published_at is not None else None
     revision.valid_until = product.valid_until or live.valid_until
     revision.specifications = [dict(item) for item in live.specifications or []]
     revision.regional_prices = [

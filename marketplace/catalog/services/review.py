@@ -1,22 +1,37 @@
-"""The cooperative's review of listings: approve (the revision goes live), reject, or send back with notes."""
+"""The cooperative's review of listings: approve (the revision goes live), reject, or send back with notes.
+
+Every decision is audited (the revision lifecycle) and emailed to the seller. Approval is refused while the
+proposed data has errors by the feed spec (`catalog.quality`): the manager sends it back instead.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import User
-from marketplace.catalog.models import Product, ProductRevision
+from marketplace.catalog.display import category_path
+from marketplace.catalog.models import Category, Product, ProductRevision
 from marketplace.catalog.permissions import can_review
+from marketplace.catalog.quality import check_listing, duplicate_skus, error_count, warning_count
 from marketplace.catalog.search.index import refresh_entry
-from marketplace.catalog.states import PRODUCT, REVISION, ProductStatus, RevisionStatus
-from marketplace.core.errors import NotFound, ValidationFailed
+from marketplace.catalog.states import PRODUCT, REVISION, REVISION_LABELS, ProductStatus, RevisionStatus
+from marketplace.cooperatives.models import Cooperative
+from marketplace.cooperatives.services.members import site_url
+from marketplace.core.audit import record_changes
+from marketplace.core.errors import DomainError, IllegalTransition, NotFound, ValidationFailed
+from marketplace.core.mail import queue_email
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 
 MIN_NOTE_LENGTH = 10
 MAX_NOTE_LENGTH = 2000
+#: At most this many listings are approved in one bulk action.
+MAX_BULK_APPROVE = 100
 
 
 def review_queue(*, cooperative_id: int, seller_id: int | None = None, category_id: int | None = None) -> Select:
@@ -25,7 +40,12 @@ def review_queue(*, cooperative_id: int, seller_id: int | None = None, category_
         select(ProductRevision)
         .join(Product, ProductRevision.product_id == Product.id)
         .where(Product.cooperative_id == cooperative_id, ProductRevision.status == RevisionStatus.SUBMITTED)
-        .options(joinedload(ProductRevision.product))
+        .options(
+            joinedload(ProductRevision.product).joinedload(Product.seller),
+            joinedload(ProductRevision.unit),
+            selectinload(ProductRevision.images),
+            selectinload(ProductRevision.regional_prices),
+        )
         .order_by(ProductRevision.submitted_at.asc(), ProductRevision.id.asc())
     )
     if seller_id is not None:
@@ -33,6 +53,45 @@ def review_queue(*, cooperative_id: int, seller_id: int | None = None, category_
     if category_id is not None:
         statement = statement.where(ProductRevision.category_id == category_id)
     return statement
+
+
+def waiting_count(*, cooperative_id: int) -> int:
+    """How many revisions of the cooperative wait for review."""
+    statement = (
+        select(func.count())
+        .select_from(ProductRevision)
+        .join(Product, ProductRevision.product_id == Product.id)
+        .where(Product.cooperative_id == cooperative_id, ProductRevision.status == RevisionStatus.SUBMITTED)
+    )
+    return db.session.scalar(statement) or 0
+
+
+def quality_counts(*, cooperative_id: int, revisions: list[ProductRevision]) -> dict[int, tuple[int, int]]:
+    """(errors, warnings) of each revision of the cooperative by the feed rules, e.g. for a page of the queue."""
+    duplicates = duplicate_skus(cooperative_id)
+    counts = {}
+    for revision in revisions:
+        # The cooperative's duplicate SKUs are exact for published products; a new product is checked on its own.
+        known = duplicates if revision.product.live_revision_id is not None else None
+        issues = check_listing(revision.product, revision, duplicates=known)
+        counts[revision.id] = (error_count(issues), warning_count(issues))
+    return counts
+
+
+def queue_choices(*, cooperative_id: int) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The members and the categories that have revisions waiting, for the queue's filters (sorted by name)."""
+    waiting = (
+        select(Product.seller_id, ProductRevision.category_id)
+        .join(Product, ProductRevision.product_id == Product.id)
+        .where(Product.cooperative_id == cooperative_id, ProductRevision.status == RevisionStatus.SUBMITTED)
+        .subquery()
+    )
+    members = db.session.execute(
+        select(User.id, User.full_name).where(User.id.in_(select(waiting.c.seller_id))).order_by(User.full_name)
+    ).all()
+    categories = db.session.scalars(select(Category).where(Category.id.in_(select(waiting.c.category_id)))).all()
+    paths = sorted(((c.id, category_path(c.id)) for c in categories), key=lambda item: item[1].lower())
+    return [(row.id, row.full_name) for row in members], paths
 
 
 def reviewable_revision(*, actor: User, revision_id: int, lock: bool = False) -> ProductRevision:
@@ -62,17 +121,33 @@ def _decide(revision: ProductRevision, action: str, actor: User, note: str | Non
     revision.decision_note = note
 
 
+def _refuse_with_errors(product: Product, revision: ProductRevision) -> None:
+    """Raise ValidationFailed naming each error of the feed spec; warnings do not block."""
+    errors = [issue for issue in check_listing(product, revision) if issue.is_error]
+    if errors:
+        message = _(
+            "This listing cannot be approved while it has errors (%(n)d). Request changes from the seller instead.",
+            n=len(errors),
+        )
+        raise ValidationFailed(message, {issue.field: issue.message for issue in errors})
+
+
 def approve_revision(*, actor: User, revision_id: int) -> ProductRevision:
-    """Make the revision the live version: the product goes (back) on sale and into the next feed."""
+    """Make the revision the live version: the product goes (back) on sale and into the next feed.
+
+    Refused with ValidationFailed (fields: the API names of the bad fields) while the revision has quality errors.
+    """
     revision = reviewable_revision(actor=actor, revision_id=revision_id, lock=True)
     product = revision.product
+    if not REVISION.can(revision, "approve"):
+        raise IllegalTransition("revision", revision.status, "approve")
+    _refuse_with_errors(product, revision)
     previous = product.live_revision
+    first_approval = product.published_at is None
     _decide(revision, "approve", actor, None)
     if previous is not None and previous.id != revision.id:
         REVISION.move(previous, "supersede", actor_id=actor.id, extra={"product_id": product.id})
-    first_approval = product.published_at is None
-    if first_approval or previous is None or revision.stock != previous.stock:
-        product.stock = revision.stock  # a seller's proposed stock; later orders change product.stock only
+    apply_proposed_stock(product, revision)
     product.live_revision_id = revision.id
     product.live_revision = revision
     product.valid_until = revision.valid_until
@@ -83,14 +158,25 @@ def approve_revision(*, actor: User, revision_id: int) -> ProductRevision:
         PRODUCT.move(product, "relist", actor_id=actor.id)
     product.feed_changed_at = utcnow()
     refresh_entry(product)
+    _notify_seller(revision, "listing_approved", first_approval=first_approval)
     db.session.commit()
     return revision
+
+
+def apply_proposed_stock(product: Product, revision: ProductRevision) -> None:
+    """A first version sets the stock; a later one adds what the seller changed since it was started, so units
+    sold or reserved meanwhile are not put back (the product row is locked by the caller)."""
+    if revision.stock_base is None or product.published_at is None:
+        product.stock = revision.stock
+    else:
+        product.stock = max(0, product.stock + revision.stock - revision.stock_base)
 
 
 def reject_revision(*, actor: User, revision_id: int, reason: str) -> ProductRevision:
     """Refuse the revision with a reason; the live version (if any) stays on sale."""
     revision = reviewable_revision(actor=actor, revision_id=revision_id, lock=True)
     _decide(revision, "reject", actor, _clean_note(reason, "reason"))
+    _notify_seller(revision, "listing_rejected", reason=revision.decision_note)
     db.session.commit()
     return revision
 
@@ -99,5 +185,94 @@ def request_changes(*, actor: User, revision_id: int, notes: str) -> ProductRevi
     """Send the revision back to the seller with notes; they edit and submit it again."""
     revision = reviewable_revision(actor=actor, revision_id=revision_id, lock=True)
     _decide(revision, "request_changes", actor, _clean_note(notes, "notes"))
+    _notify_seller(revision, "listing_changes_requested", notes=revision.decision_note)
     db.session.commit()
     return revision
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What happened to one revision of a bulk approval; `message` says why it was not approved."""
+
+    revision_id: int
+    approved: bool
+    name: str | None = None
+    message: str | None = None
+
+
+def approve_many(*, actor: User, revision_ids: list[int]) -> list[BulkOutcome]:
+    """Approve each revision in its own transaction; a failure (quality errors, already decided, another
+    cooperative's) is reported and does not stop the others. Outcomes come in the order of `revision_ids`."""
+    unique_ids = list(dict.fromkeys(revision_ids))
+    if not unique_ids:
+        raise ValidationFailed(_("Choose at least one listing."), {"revision_ids": _("Choose at least one listing.")})
+    if len(unique_ids) > MAX_BULK_APPROVE:
+        message = _("Approve at most %(n)d listings at once.", n=MAX_BULK_APPROVE)
+        raise ValidationFailed(message, {"revision_ids": message})
+    outcomes = []
+    for revision_id in unique_ids:
+        try:
+            revision = approve_revision(actor=actor, revision_id=revision_id)
+        except DomainError as error:
+            db.session.rollback()
+            outcomes.append(BulkOutcome(revision_id, False, _visible_name(actor, revision_id), _failure_message(error)))
+        else:
+            outcomes.append(BulkOutcome(revision_id, True, revision.name))
+    return outcomes
+
+
+def _visible_name(actor: User, revision_id: int) -> str | None:
+    try:
+        return reviewable_revision(actor=actor, revision_id=revision_id).name
+    except NotFound:
+        return None
+
+
+def _failure_message(error: DomainError) -> str:
+    if isinstance(error, IllegalTransition):
+        status = REVISION_LABELS.get(error.current_status, error.current_status)
+        return _("It is no longer waiting for review (now: %(status)s).", status=status)
+    if isinstance(error, ValidationFailed) and error.fields:
+        return f"{error.message} {' '.join(error.fields.values())}"
+    return error.message
+
+
+def _notify_seller(revision: ProductRevision, template: str, **context: object) -> None:
+    """Email the maker of the product about the decision, in their language, with a link to the product."""
+    product = revision.product
+    seller = product.seller
+    queue_email(
+        seller.email,
+        f"emails/{template}",
+        locale=seller.locale,
+        user=seller,
+        product=product,
+        revision=revision,
+        cooperative=product.cooperative,
+        product_url=product_url(product.id),
+        **context,
+    )
+
+
+def product_url(product_id: int) -> str:
+    """The absolute address of the seller's product page, also outside a request (emails sent by commands)."""
+    path = current_app.url_map.bind("localhost").build("listings.detail", {"product_id": product_id})
+    return site_url().rstrip("/") + path
+
+
+def update_review_policy(
+    *, actor: User, cooperative_id: int, stock_needs_review: bool, validity_needs_review: bool
+) -> Cooperative:
+    """Set which seller changes need the manager's approval; audited as `cooperative.review_policy`."""
+    cooperative = db.session.get(Cooperative, cooperative_id, with_for_update=True)
+    if cooperative is None or not can_review(actor, cooperative_id):
+        raise NotFound(_("This cooperative does not exist."))
+    record_changes(
+        "cooperative.review_policy",
+        subject=cooperative,
+        subject_type="cooperative",
+        actor_id=actor.id,
+        values={"stock_needs_review": stock_needs_review, "validity_needs_review": validity_needs_review},
+    )
+    db.session.commit()
+    return cooperative
