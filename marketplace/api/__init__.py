@@ -13,4 +13,16 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens only, never cookies: nothing for a forged cross-site request to ride on
 
 # Route modules register themselves on `bp` when imported.
-from marketplace.api import agencies, auth, cooperatives, me, members, openapi, regions, tokens  # noqa: E402, F401
+from marketplace.api import (  # noqa: E402, F401
+    agencies,
+    auth,
+    cooperatives,
+    me,
+    members,
+    openapi,
+    product_imports,
+    products,
+    regions,
+    reviews,
+    tokens,
+)

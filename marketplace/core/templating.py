@@ -31,6 +31,4 @@ def install_template_helpers(app: Flask) -> None:
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],
             "current_path": request.full_path.rstrip("?") if request else "/",
-            # TEMPORARY while the domains are built in parallel; removed before the issue closes.
-            "endpoint_exists": lambda name: name in app.view_functions,
         }

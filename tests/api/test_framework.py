@@ -15,7 +15,7 @@ from marketplace.core.errors import Conflict, Forbidden, IllegalTransition, NotF
 from tests.api.conftest import error_of
 from tests.factories import CooperativeFactory, UserFactory, seller, user_with_role
 
-PUBLIC_ROUTES = {"create_token", "list_regions"}
+PUBLIC_ROUTES = {"create_token", "list_regions", "get_product", "list_products"}
 
 
 def concrete_url(spec: RouteSpec) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from marketplace.accounts.models import SellerProfile
 from marketplace.catalog.models import CatalogEntry, Category, Product, ProductRevision, SearchTerm
-from marketplace.catalog.search.text import stems
+from marketplace.catalog.search.text import stems, words
 from marketplace.catalog.states import ProductStatus
 from marketplace.core.money import with_ppn
 from marketplace.extensions import db
@@ -79,11 +79,15 @@ def _fill_entry(entry: CatalogEntry, product: Product, revision: ProductRevision
 
 
 def search_text_of(revision: ProductRevision, categories: list[Category]) -> str:
-    """The text a product is found by: name, brand, category names, descriptions, specification values."""
+    """The text a product is found by: name, brand, category names, descriptions, specification values.
+
+    Stored as its lower-case `words()` joined by single spaces, so that PostgreSQL's parser sees the same words as
+    the Python stemmer (`1.5`, `ke-2` or `rp72.500` would otherwise become different tokens on each side).
+    """
     parts = [revision.name, revision.brand or "", *(c.name for c in categories)]
     parts += [revision.short_description or "", revision.description or ""]
     parts += [f"{item.get('label', '')} {item.get('value', '')}" for item in revision.specifications or []]
-    return " ".join(part for part in parts if part).lower()
+    return " ".join(words(" ".join(part for part in parts if part)))
 
 
 def _update_fulltext(product_id: int, search_text: str | None) -> None:

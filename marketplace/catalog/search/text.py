@@ -1,9 +1,16 @@
-"""Indonesian text for search: words, Snowball stems (the algorithm PostgreSQL's `indonesian` configuration uses)."""
+"""Indonesian text for search: words, Snowball stems (the algorithm PostgreSQL's `indonesian` configuration uses).
+
+Words that contain a digit (`2l`, `5kg`, `a4`, `15`) are kept as they are, because PostgreSQL's parser files them
+as numbers or "numword" tokens and indexes them unstemmed (`simple` dictionary); everything else is stemmed. So the
+stems made here are exactly the lexemes of `to_tsvector('indonesian', …)` for text made of `words()` joined by
+spaces (see `index.search_text_of`).
+"""
 
 from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 
 import snowballstemmer
 
@@ -26,8 +33,17 @@ def words(text: str) -> list[str]:
 
 def stems(text: str) -> list[str]:
     """Snowball Indonesian stems of every word, in order (duplicates kept)."""
-    return _stemmer().stemWords(words(text))
+    return [_stem_word(word) for word in words(text)]
 
 
 def stem(word: str) -> str:
-    return _stemmer().stemWord(word.lower())
+    """The stem of one word (a word with a digit is its own stem)."""
+    return _stem_word(word.lower())
+
+
+@lru_cache(maxsize=50_000)
+def _stem_word(word: str) -> str:
+    """Stem a lower-case word; cached, as catalogs and queries repeat the same few thousand words."""
+    if any(character.isdigit() for character in word):
+        return word
+    return _stemmer().stemWord(word)
