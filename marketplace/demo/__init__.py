@@ -4,18 +4,20 @@ buyers, and an operator. Every demo account signs in with the password `mojokert
 The seed is deterministic (a seeded `random.Random`), written through the models in one transaction, and split by
 concern: `identities` (NIB, NPWP, NIK, …), `people` (names, UMKM, accounts), `organisations` (cooperatives,
 agency, work units), `logins` (the table `flask demo-logins` prints). Later steps (products, orders) add modules
-and a call in `seed_demo()`.
+and a call in `seed_demo()`: `catalog` lists the members' products through the catalog services, which commit
+step by step.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 
 from marketplace.accounts.auth import hash_password
 from marketplace.accounts.models import Role, User
+from marketplace.demo.catalog import seed_catalog
 from marketplace.demo.identities import IdentityMaker
 from marketplace.demo.organisations import add_city_government, add_cooperative, kelurahan_of_city, slug
 from marketplace.demo.people import add_member, add_user, draw_person, plan_members, suspend
@@ -40,6 +42,7 @@ class DemoSummary:
     members: int
     work_units: int
     users: int
+    products: int = 0
 
 
 def database_is_empty() -> bool:
@@ -47,8 +50,9 @@ def database_is_empty() -> bool:
     return db.session.scalar(select(User.id).limit(1)) is None
 
 
-def seed_demo() -> DemoSummary:
-    """Load the Kota Mojokerto demo into an empty database, in one transaction."""
+def seed_demo(*, products: bool = True) -> DemoSummary:
+    """Load the Kota Mojokerto demo into an empty database: people and organisations in one transaction, then the
+    members' products through the catalog services (about a minute; `products=False` leaves them out)."""
     if not database_is_empty():
         raise DemoDataExists("the database already has users")
     rng = random.Random(SEED)  # noqa: S311 - deterministic demo data, not secrets
@@ -68,7 +72,7 @@ def seed_demo() -> DemoSummary:
         users=db.session.scalar(select(func.count(User.id))),
     )
     db.session.commit()
-    return summary
+    return replace(summary, products=seed_catalog(seed=SEED + 1)) if products else summary
 
 
 def seed_cooperatives(rng: random.Random, ids: IdentityMaker, password_hash: str) -> int:

@@ -31,7 +31,7 @@ LOGIN_PATTERNS = {
 
 @pytest.fixture
 def seeded(db):
-    return seed_demo()
+    return seed_demo(products=False)  # the products are tested in test_catalog_seed.py (a minute to seed)
 
 
 def slug(name: str) -> str:
@@ -145,7 +145,7 @@ def test_seed_is_deterministic(seeded, db) -> None:
     first = _snapshot(db)
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(delete(table))
-    seed_demo()
+    seed_demo(products=False)
     assert _snapshot(db) == first
 
 
