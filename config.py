@@ -93,6 +93,8 @@ class BaseConfig:
     ORDER_AUTO_CANCEL_WORKING_DAYS = env_int("ORDER_AUTO_CANCEL_WORKING_DAYS", 3)
 
     PAGE_SIZE = env_int("PAGE_SIZE", 20)
+    # Seconds each web worker keeps search results (ids, counts, typo corrections, filter lists); 0 turns it off.
+    CATALOG_SEARCH_CACHE_SECONDS = env_int("CATALOG_SEARCH_CACHE_SECONDS", 0)
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)
 
     @classmethod

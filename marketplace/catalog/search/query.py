@@ -3,7 +3,9 @@
 `search_catalog` reads `catalog_entries` only (one row per active product), so drafts, withdrawn products and
 revisions under review never appear. Full text uses PostgreSQL's `indonesian` configuration through the expression
 index `ix_catalog_entries_fulltext`, or SQLite's FTS5 table `catalog_fts`; both are fed the same stems
-(`search.terms`), so both databases return the same products.
+(`search.terms`), so both databases return the same products. Relevance is `ts_rank` of the product name on
+PostgreSQL (ranking the whole text would recompute its vector for every match: see `statement`) and `bm25` on SQLite;
+ties go to the newest product.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The SQL of a catalog search: matches, filters, sort order, the count and one page of card rows.
 
-A search page runs on every keystroke of the catalog, so the SQL is built once per *shape* (which filters are used,
+Search pages are the busiest pages of the marketplace, so the SQL is built once per *shape* (which filters are used,
 the sort order, the database) with named parameters, compiled once, and then executed with the values of each
-search straight through the driver; building and compiling SQLAlchemy statements for every request cost more than
-PostgreSQL's work.
+search straight through the driver: building and compiling SQLAlchemy statements on every request cost more
+Python time than the rest of the search.
 
 Shaped for PostgreSQL's expression index `ix_catalog_entries_fulltext` (`to_tsvector('indonesian', search_text)`):
 the matching rows are always found through that index, never by recomputing `to_tsvector` row by row (about

@@ -129,7 +129,7 @@ def _region_name(code: str) -> str:
 @bp.get("")
 def index():
     """Search the catalog: a search box, filters and result cards; the URL holds the whole query."""
-    cache_seconds = current_app.config.get("CATALOG_SEARCH_CACHE_SECONDS", 0)
+    cache_seconds = current_app.config["CATALOG_SEARCH_CACHE_SECONDS"]
     form = SearchForm(formdata=request.args)
     form.load_choices(cache_seconds)
     default_region = None
