@@ -1,5 +1,5 @@
-"""Fixtures of the bulk upload tests: a cooperative with a maker, a manager, an operator, the reference data, and
-a way to upload a file and run the tasks it queues."""
+"""Fixtures of the bulk upload tests: a way to upload a file and run the tasks it queues (the cooperative, maker,
+manager, operator and reference data come from tests/catalog/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,36 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
-from marketplace.accounts.models import Role, User
+from marketplace.accounts.models import User
 from marketplace.catalog.imports import services
 from marketplace.catalog.models import ProductImport
-from marketplace.cooperatives.models import Cooperative
-from tests.factories import CooperativeFactory, catalog_reference, seller, user_with_role
-
-
-@pytest.fixture
-def reference(db) -> dict:
-    return catalog_reference()
-
-
-@pytest.fixture
-def cooperative(db) -> Cooperative:
-    return CooperativeFactory(name="KKMP Gununggedangan")
-
-
-@pytest.fixture
-def maker(cooperative) -> User:
-    return seller(cooperative, full_name="Bu Siti Beras")
-
-
-@pytest.fixture
-def manager(cooperative) -> User:
-    return user_with_role(Role.COOP_MANAGER, cooperative=cooperative, full_name="Pak Pengurus")
-
-
-@pytest.fixture
-def operator(db) -> User:
-    return user_with_role(Role.OPERATOR)
 
 
 @pytest.fixture
