@@ -20,9 +20,9 @@ from marketplace.catalog.services.media.common import (
     draft_of,
     lock_for_media,
     read_upload,
+    store_and_commit,
 )
 from marketplace.core.errors import NotFound, ValidationFailed
-from marketplace.core.storage import storage
 from marketplace.extensions import db
 
 MAX_ATTACHMENT_BYTES = 10 * MEGABYTE
@@ -86,13 +86,7 @@ def add_attachment(
         RevisionAttachment(revision_id=revision.id, attachment_id=attachment.id, description=text or None)
     )
     audit("attachment_add", product, revision, actor, attachment_id=attachment.id, filename=attachment.filename)
-    files = storage()
-    files.save(key, data)
-    try:
-        db.session.commit()
-    except Exception:
-        files.delete(key)
-        raise
+    store_and_commit(key, data)
     return attachment
 
 

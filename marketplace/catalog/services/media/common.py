@@ -16,6 +16,7 @@ from marketplace.core.audit import record_event
 from marketplace.core.errors import Conflict, ValidationFailed
 from marketplace.core.storage import storage
 from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -77,3 +78,14 @@ def delete_files(keys: list[str]) -> None:
             files.delete(key)
         except OSError:  # a file left behind is harmless; a failed request after commit is not
             log.warning("could not delete %s", key, exc_info=True)
+
+
+def store_and_commit(key: str, data: bytes) -> None:
+    """Write the uploaded file, then commit; if the commit fails the file is removed again."""
+    files = storage()
+    files.save(key, data)
+    try:
+        db.session.commit()
+    except Exception:
+        files.delete(key)
+        raise

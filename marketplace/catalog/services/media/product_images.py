@@ -20,6 +20,7 @@ from marketplace.catalog.services.media.common import (
     draft_of,
     lock_for_media,
     read_upload,
+    store_and_commit,
 )
 from marketplace.core.errors import NotFound, ValidationFailed
 from marketplace.core.storage import storage
@@ -97,13 +98,7 @@ def add_image(*, actor: User, product: Product, file_storage: Any) -> ProductIma
     _renumber(links)
     audit("image_add", product, revision, actor, image_id=image.id, content_type=info.content_type)
     enqueue_after_commit(MAKE_SIZES_TASK, image_id=image.id)
-    files = storage()
-    files.save(key, data)
-    try:
-        db.session.commit()
-    except Exception:
-        files.delete(key)
-        raise
+    store_and_commit(key, data)
     return image
 
 
