@@ -81,7 +81,8 @@ def import_models() -> None:
     import marketplace.agencies.models
     import marketplace.catalog.models
     import marketplace.cooperatives.models
-    import marketplace.core.audit  # noqa: F401
+    import marketplace.core.audit
+    import marketplace.feeds.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

@@ -32,8 +32,8 @@ class Cooperative(TimestampMixin, db.Model):
     bank_name: Mapped[str | None] = mapped_column(String(80))
     bank_account_number: Mapped[str | None] = mapped_column(String(34))
     bank_account_name: Mapped[str | None] = mapped_column(String(120))
-    #: Secret that e-Katalog sends as `secretkey` when pulling the datafeed.
-    datafeed_key: Mapped[str] = mapped_column(String(64))
+    #: Secret that e-Katalog sends as `secretkey` when pulling the datafeed; it also names the cooperative there.
+    datafeed_key: Mapped[str] = mapped_column(String(64), unique=True)
     datafeed_key_rotated_at: Mapped[datetime | None]
     #: False when the operator closed the cooperative: no new members, hidden from registration.
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
