@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from marketplace.accounts.models import Role
 from marketplace.catalog.display import listing_diff
@@ -154,57 +157,76 @@ def _detail_page(
 @roles_required(Role.COOP_MANAGER)
 def approve(revision_id: int):
     """Approve the revision: it becomes the live version."""
-    revision = services.reviewable_revision(actor=current_user, revision_id=revision_id)
-    form = ApproveForm()
-    if not form.validate_on_submit():
-        return _detail_page(revision, status=INVALID)
-    try:
-        services.approve_revision(actor=current_user, revision_id=revision.id)
-    except ValidationFailed as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _detail_page(revision, status=INVALID)
-    except (IllegalTransition, Conflict):
-        return _already_decided(revision)
-    flash(_("“%(name)s” is approved and on sale. We emailed the seller.", name=revision.name), "success")
-    return redirect(url_for("review.index"))
+    return _decide(
+        revision_id,
+        ApproveForm,
+        form_slot=None,
+        perform=lambda revision, form: services.approve_revision(actor=current_user, revision_id=revision.id),
+        done=_("“%(name)s” is approved and on sale. We emailed the seller."),
+    )
 
 
 @bp.post("/<int:revision_id>/tolak")
 @roles_required(Role.COOP_MANAGER)
 def reject(revision_id: int):
     """Reject the revision with a reason."""
-    revision = services.reviewable_revision(actor=current_user, revision_id=revision_id)
-    form = RejectForm()
-    if not form.validate_on_submit():
-        return _detail_page(revision, reject_form=form, status=INVALID)
-    try:
-        services.reject_revision(actor=current_user, revision_id=revision.id, reason=form.reason.data)
-    except ValidationFailed as error:
-        show_field_errors(form, error)
-        return _detail_page(revision, reject_form=form, status=INVALID)
-    except (IllegalTransition, Conflict):
-        return _already_decided(revision)
-    flash(_("“%(name)s” was rejected. We emailed the seller the reason.", name=revision.name), "success")
-    return redirect(url_for("review.index"))
+    return _decide(
+        revision_id,
+        RejectForm,
+        form_slot="reject_form",
+        perform=lambda revision, form: services.reject_revision(
+            actor=current_user, revision_id=revision.id, reason=form.reason.data
+        ),
+        done=_("“%(name)s” was rejected. We emailed the seller the reason."),
+    )
 
 
 @bp.post("/<int:revision_id>/minta-perubahan")
 @roles_required(Role.COOP_MANAGER)
 def request_changes(revision_id: int):
     """Send the revision back to the seller with notes."""
+    return _decide(
+        revision_id,
+        RequestChangesForm,
+        form_slot="changes_form",
+        perform=lambda revision, form: services.request_changes(
+            actor=current_user, revision_id=revision.id, notes=form.notes.data
+        ),
+        done=_("“%(name)s” was sent back to the seller with your notes."),
+    )
+
+
+def _decide(
+    revision_id: int,
+    form_class: type[FlaskForm],
+    *,
+    form_slot: str | None,
+    perform: Callable[[ProductRevision, FlaskForm], object],
+    done: str,
+):
+    """Validate a decision form and run the decision; errors go back to the review page beside the form.
+
+    `form_slot` names the review page's argument that shows this form with its errors (None: errors are flashed,
+    as the approve form has no fields). `done` is the success message with a `%(name)s` placeholder, already
+    translated with the placeholder kept.
+    """
     revision = services.reviewable_revision(actor=current_user, revision_id=revision_id)
-    form = RequestChangesForm()
+    form = form_class()
+    shown = {form_slot: form} if form_slot else {}
     if not form.validate_on_submit():
-        return _detail_page(revision, changes_form=form, status=INVALID)
+        return _detail_page(revision, status=INVALID, **shown)
     try:
-        services.request_changes(actor=current_user, revision_id=revision.id, notes=form.notes.data)
+        perform(revision, form)
     except ValidationFailed as error:
-        show_field_errors(form, error)
-        return _detail_page(revision, changes_form=form, status=INVALID)
+        if form_slot is None:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            show_field_errors(form, error)
+        return _detail_page(revision, status=INVALID, **shown)
     except (IllegalTransition, Conflict):
         return _already_decided(revision)
-    flash(_("“%(name)s” was sent back to the seller with your notes.", name=revision.name), "success")
+    flash(done % {"name": revision.name}, "success")
     return redirect(url_for("review.index"))
 
 
