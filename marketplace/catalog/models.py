@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.db import TimestampMixin
@@ -260,19 +261,29 @@ class RevisionAttachment(db.Model):
     attachment: Mapped[ProductAttachment] = relationship(lazy="joined")
 
 
-#: Database objects made by the migration for full-text search, outside the ORM metadata: SQLite's FTS5 table
-#: (with its shadow tables) and PostgreSQL's expression index. Migration comparisons skip them.
-SEARCH_INDEX_OBJECTS = ("catalog_fts", "ix_catalog_entries_fulltext")
+#: Database objects made by the migrations for full-text search, outside the ORM metadata: SQLite's FTS5 table
+#: (with its shadow tables), PostgreSQL's `catalog_entries.search_vector` column and its GIN index. Migration
+#: comparisons skip them (and anything named with these prefixes).
+SEARCH_INDEX_OBJECTS = ("catalog_fts", "search_vector", "ix_catalog_entries_search_vector")
 
 
 class CatalogEntry(db.Model):
-    """The searchable row of a sellable (active, approved) product, rebuilt when its live data changes."""
+    """The searchable row of a sellable (active, approved) product, rebuilt when its live data changes.
+
+    It holds everything a result card shows (names of the cooperative, maker and unit included), so a result page
+    reads this table alone; `search.sync` keeps the copied names in step when they change at the source. On
+    PostgreSQL the table also has `search_vector` (tsvector, GIN-indexed, outside the ORM: see
+    `SEARCH_INDEX_OBJECTS`), written by `search.index.refresh_entry`.
+    """
 
     __tablename__ = "catalog_entries"
     __table_args__ = (
         Index("ix_catalog_entries_price", "price"),
         Index("ix_catalog_entries_published", "published_at"),
-        Index("ix_catalog_entries_category", "category_l1_id", "category_l2_id", "category_id"),
+        # A category at any level, in price order (a price sort within a category walks its own index).
+        Index("ix_catalog_entries_category_l1_price", "category_l1_id", "price"),
+        Index("ix_catalog_entries_category_l2_price", "category_l2_id", "price"),
+        Index("ix_catalog_entries_category_price", "category_id", "price"),
     )
 
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
@@ -287,6 +298,9 @@ class CatalogEntry(db.Model):
     price: Mapped[int] = mapped_column(BigInteger)
     price_with_ppn: Mapped[int] = mapped_column(BigInteger)
     national_price: Mapped[bool] = mapped_column(Boolean)
+    #: The live revision's regional prices, {region code: [price, shipping cost]}, or None: what searches for a
+    #: delivery region price each match with (without reading `regional_prices`).
+    regional_prices: Mapped[dict[str, list[int]] | None] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
     is_domestic: Mapped[bool] = mapped_column(Boolean)
     #: TKDN + BMP, × 100.
     tkdn_bmp_x100: Mapped[int] = mapped_column(Integer, index=True)
@@ -297,8 +311,16 @@ class CatalogEntry(db.Model):
     stock: Mapped[int] = mapped_column(Integer)
     published_at: Mapped[datetime]
     main_image_id: Mapped[int | None]
-    #: Name, brand, descriptions and specification values as plain lower-case text. PostgreSQL indexes it with
-    #: the `indonesian` text search configuration; on SQLite `catalog_fts` holds its Snowball Indonesian stems.
+    #: Copies for the result card: the cooperative's name, the maker's business name ("" without a profile), the
+    #: live revision's unit name, PPN % and shipping cost.
+    cooperative_name: Mapped[str] = mapped_column(String(200), server_default="")
+    seller_name: Mapped[str] = mapped_column(String(200), server_default="")
+    unit_name: Mapped[str | None] = mapped_column(String(40))
+    ppn_percent: Mapped[int] = mapped_column(SmallInteger, server_default="0")
+    shipping_cost: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    #: Name, brand, category names, descriptions and specification values as lower-case words. PostgreSQL
+    #: searches `search_vector` made from it (the name weighted A, the brand B); on SQLite `catalog_fts` holds its
+    #: Snowball Indonesian stems.
     search_text: Mapped[str] = mapped_column(Text)
 
 

@@ -1,12 +1,15 @@
 """Keep `catalog_entries` and the full-text index in step with each product's live data.
 
 Call `refresh_entry(product)` (flushes, never commits) after anything that changes what buyers see: an approval,
-a withdrawal, a stock or validity change, or a change of the seller's profile.
+a withdrawal, a stock or validity change. The names a card shows beside the product (cooperative, maker, unit) and
+the maker's scale and region are copied into the entry too; `search.sync` updates those copies when they change at
+the source, whichever service changes them.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import NamedTuple
 
 from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -14,10 +17,38 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from marketplace.accounts.models import SellerProfile
 from marketplace.catalog.models import CatalogEntry, Category, Product, ProductRevision, SearchTerm
+from marketplace.catalog.search import sync  # noqa: F401  (registers the listeners that keep copied names fresh)
 from marketplace.catalog.search.text import stems, words
 from marketplace.catalog.states import ProductStatus
 from marketplace.core.money import with_ppn
 from marketplace.extensions import db
+
+#: PostgreSQL: the stored `search_vector` of an entry, from its words (`SearchParts`): the name weighted A, the brand
+#: B and the rest D without positions (ts_rank counts each of those words once, and the vector stays small: the
+#: rows a search reads stay in fewer pages). Its lexemes are exactly those of `to_tsvector('indonesian',
+#: search_text)`, so the same products match; the migration that added it writes the same expression.
+SEARCH_VECTOR_SQL = (
+    "setweight(to_tsvector('indonesian', {name}), 'A') || setweight(to_tsvector('indonesian', {brand}), 'B')"
+    " || strip(to_tsvector('indonesian', {rest}))"
+)
+_SET_VECTOR = text(  # constant SQL: the values are bound parameters
+    "UPDATE catalog_entries SET search_vector = "  # noqa: S608
+    + SEARCH_VECTOR_SQL.format(name=":name", brand=":brand", rest=":rest")
+    + " WHERE product_id = :id"
+)
+
+
+class SearchParts(NamedTuple):
+    """A product's searchable words (lower case, joined by single spaces): its name, its brand, the rest."""
+
+    name: str
+    brand: str
+    rest: str
+
+    @property
+    def text(self) -> str:
+        """The whole `search_text`."""
+        return " ".join(part for part in self if part)
 
 
 def refresh_entry(product: Product) -> CatalogEntry | None:
@@ -34,11 +65,11 @@ def refresh_entry(product: Product) -> CatalogEntry | None:
             _count_terms(old_text, "")
         return None
     entry = existing or CatalogEntry(product_id=product.id)
-    _fill_entry(entry, product, revision)
+    parts = _fill_entry(entry, product, revision)
     if existing is None:
         db.session.add(entry)
     db.session.flush()
-    _update_fulltext(product.id, entry.search_text)
+    _update_fulltext(product.id, parts)
     _count_terms(old_text, entry.search_text)
     return entry
 
@@ -52,7 +83,7 @@ def _category_path(category_id: int | None) -> list[Category]:
     return path
 
 
-def _fill_entry(entry: CatalogEntry, product: Product, revision: ProductRevision) -> None:
+def _fill_entry(entry: CatalogEntry, product: Product, revision: ProductRevision) -> SearchParts:
     profile = db.session.scalar(select(SellerProfile).where(SellerProfile.user_id == product.seller_id))
     categories = _category_path(revision.category_id)
     main = next((link.image_id for link in revision.images if link.is_main), None)
@@ -67,6 +98,7 @@ def _fill_entry(entry: CatalogEntry, product: Product, revision: ProductRevision
     entry.price = revision.price
     entry.price_with_ppn = with_ppn(revision.price, revision.ppn_percent)
     entry.national_price = revision.national_price
+    entry.regional_prices = {rp.region_code: [rp.price, rp.shipping_cost] for rp in revision.regional_prices} or None
     entry.is_domestic = revision.is_domestic
     entry.tkdn_x100 = revision.tkdn_x100
     entry.tkdn_bmp_x100 = revision.tkdn_x100 + revision.bmp_x100
@@ -75,30 +107,47 @@ def _fill_entry(entry: CatalogEntry, product: Product, revision: ProductRevision
     entry.stock = product.stock
     entry.published_at = product.published_at
     entry.main_image_id = main or (revision.images[0].image_id if revision.images else None)
-    entry.search_text = search_text_of(revision, categories)
+    entry.cooperative_name = product.cooperative.name
+    entry.seller_name = profile.business_name if profile else ""
+    entry.unit_name = revision.unit.name if revision.unit else None
+    entry.ppn_percent = revision.ppn_percent
+    entry.shipping_cost = revision.shipping_cost
+    parts = search_parts(revision, categories)
+    entry.search_text = parts.text
+    return parts
+
+
+def search_parts(revision: ProductRevision, categories: list[Category]) -> SearchParts:
+    """The words a product is found by: name, brand, then category names, descriptions, specification values.
+
+    Stored as lower-case `words()` joined by single spaces, so that PostgreSQL's parser sees the same words as the
+    Python stemmer (`1.5`, `ke-2` or `rp72.500` would otherwise become different tokens on each side).
+    """
+    rest = [*(c.name for c in categories), revision.short_description or "", revision.description or ""]
+    rest += [f"{item.get('label', '')} {item.get('value', '')}" for item in revision.specifications or []]
+    return SearchParts(
+        " ".join(words(revision.name)),
+        " ".join(words(revision.brand or "")),
+        " ".join(words(" ".join(part for part in rest if part))),
+    )
 
 
 def search_text_of(revision: ProductRevision, categories: list[Category]) -> str:
-    """The text a product is found by: name, brand, category names, descriptions, specification values.
-
-    Stored as its lower-case `words()` joined by single spaces, so that PostgreSQL's parser sees the same words as
-    the Python stemmer (`1.5`, `ke-2` or `rp72.500` would otherwise become different tokens on each side).
-    """
-    parts = [revision.name, revision.brand or "", *(c.name for c in categories)]
-    parts += [revision.short_description or "", revision.description or ""]
-    parts += [f"{item.get('label', '')} {item.get('value', '')}" for item in revision.specifications or []]
-    return " ".join(words(" ".join(part for part in parts if part)))
+    """The text a product is found by (`search_parts` as one string)."""
+    return search_parts(revision, categories).text
 
 
-def _update_fulltext(product_id: int, search_text: str | None) -> None:
-    """SQLite: keep the FTS5 row of stems; PostgreSQL indexes `search_text` itself (expression index)."""
+def _update_fulltext(product_id: int, parts: SearchParts | None) -> None:
+    """PostgreSQL: write the entry's `search_vector`; SQLite: keep the FTS5 row of stems."""
     if db.session.get_bind().dialect.name != "sqlite":
+        if parts is not None:  # a removed entry takes its vector with it
+            db.session.execute(_SET_VECTOR, {"id": product_id, **parts._asdict()})
         return
     db.session.execute(text("DELETE FROM catalog_fts WHERE rowid = :id"), {"id": product_id})
-    if search_text is not None:
+    if parts is not None:
         db.session.execute(
             text("INSERT INTO catalog_fts (rowid, stems) VALUES (:id, :stems)"),
-            {"id": product_id, "stems": " ".join(stems(search_text))},
+            {"id": product_id, "stems": " ".join(stems(parts.text))},
         )
 
 

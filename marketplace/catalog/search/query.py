@@ -1,11 +1,10 @@
 """Search the public catalog: Indonesian full text with typo tolerance, filters, sorts, one page of result cards.
 
 `search_catalog` reads `catalog_entries` only (one row per active product), so drafts, withdrawn products and
-revisions under review never appear. Full text uses PostgreSQL's `indonesian` configuration through the expression
-index `ix_catalog_entries_fulltext`, or SQLite's FTS5 table `catalog_fts`; both are fed the same stems
-(`search.terms`), so both databases return the same products. Relevance is `ts_rank` of the product name on
-PostgreSQL (ranking the whole text would recompute its vector for every match: see `statement`) and `bm25` on SQLite;
-ties go to the newest product.
+revisions under review never appear. Full text uses PostgreSQL's `indonesian` configuration through the stored
+`search_vector` and its GIN index, or SQLite's FTS5 table `catalog_fts`; both are fed the same stems
+(`search.terms`), so both databases return the same products. Relevance is `ts_rank` of the weighted vector (name,
+then brand, then the rest) on PostgreSQL and `bm25` on SQLite; ties go to the newest product.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from flask_babel import gettext as _
 from marketplace.accounts.models import SkalaUsaha
 from marketplace.catalog.models import Category
 from marketplace.catalog.search.cache import RESULTS, CachedResult
-from marketplace.catalog.search.statement import CardRow, EntryCard, Filters, SearchStatement
+from marketplace.catalog.search.statement import EntryCard, Filters, SearchStatement
 from marketplace.catalog.search.terms import QueryWord, query_words
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.money import with_ppn
@@ -135,15 +134,17 @@ def search_catalog(
     key = (statement.shape, tuple(sorted(statement.params.items())), page, per_page, count_limit)
     cached = RESULTS.get(key) if cache_seconds > 0 else None
     if cached is not None:
-        rows = {row.entry.product_id: row for row in statement.rows_of(list(cached.product_ids))}
+        rows = {row.product_id: row for row in statement.rows_of(list(cached.product_ids))}
         items = [_hit(filters, rows[pid]) for pid in cached.product_ids if pid in rows]
         total, capped = cached.total, cached.total_capped
     else:
-        items = [_hit(filters, row) for row in statement.rows(page, per_page)]
+        rows, total = statement.rows(page, per_page)
+        items = [_hit(filters, row) for row in rows]
         if page == 1 and len(items) < per_page:  # everything is on this page: nothing to count
             total, capped = len(items), False
         else:
-            total = statement.count(count_limit)
+            if total is None:  # the page query did not count (see `SearchStatement.counts_with_rows`)
+                total = statement.count(count_limit)
             capped = count_limit is not None and total > count_limit
             total = min(total, count_limit) if capped else total
         if cache_seconds > 0:
@@ -159,19 +160,20 @@ def search_catalog(
     )
 
 
-def _hit(filters: Filters, row: CardRow) -> CatalogHit:
-    """The card of a row, priced for the delivery region (the most local regional price wins)."""
-    price, shipping, region = row.entry.price, row.shipping_cost, None
-    for index in reversed(range(len(row.regional))):
-        if row.regional[index][0] is not None:
-            (price, shipping), region = row.regional[index], filters.delivery[index]
+def _hit(filters: Filters, entry: EntryCard) -> CatalogHit:
+    """The card of an entry, priced for the delivery region (the most local regional price wins)."""
+    price, shipping, region = entry.price, entry.shipping_cost, None
+    regional = entry.regional_prices or {}
+    for code in reversed(filters.delivery):
+        if code in regional:
+            (price, shipping), region = regional[code], code
             break
     return CatalogHit(
-        entry=row.entry,
-        cooperative_name=row.cooperative_name,
-        seller_name=row.seller_name or "",
-        unit_name=row.unit_name,
-        ppn_percent=row.ppn_percent,
+        entry=entry,
+        cooperative_name=entry.cooperative_name,
+        seller_name=entry.seller_name,
+        unit_name=entry.unit_name,
+        ppn_percent=entry.ppn_percent,
         price=price,
         shipping_cost=shipping,
         price_region=region,

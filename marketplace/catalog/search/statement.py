@@ -5,24 +5,27 @@ the sort order, the database) with named parameters, compiled once, and then exe
 search straight through the driver: building and compiling SQLAlchemy statements on every request cost more
 Python time than the rest of the search.
 
-Shaped for PostgreSQL's expression index `ix_catalog_entries_fulltext` (`to_tsvector('indonesian', search_text)`):
-the matching rows are always found through that index, never by recomputing `to_tsvector` row by row (about
-0.1 ms a row), and relevance is ranked on the name, whose vector is small enough to build for every match.
+A page is one read of `catalog_entries`: it holds everything a card shows, its regional prices included (as JSON, so
+that pricing every match for a delivery region needs no join). On PostgreSQL words match the stored `search_vector`
+through its GIN index and relevance is `ts_rank` of that vector (name A, brand B, the rest D); on SQLite they match
+the FTS5 table and relevance is `bm25`. A text search reads every match anyway (to rank or sort them), so on
+PostgreSQL the same statement also counts them (`count(*) OVER ()`) instead of a second query.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Integer,
     Select,
     String,
-    and_,
     bindparam,
     cast,
     column,
@@ -35,23 +38,25 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import aliased
 
-from marketplace.accounts.models import SellerProfile
-from marketplace.catalog.models import CatalogEntry, Category, ProductRevision, RegionalPrice, Unit
+from marketplace.catalog.models import CatalogEntry, Category
 from marketplace.catalog.search.terms import QueryWord, fts5_query_text, tsquery_text
-from marketplace.cooperatives.models import Cooperative
 from marketplace.extensions import db
 
 FTS = table("catalog_fts", column("rowid"))
 FTS_NAME = literal_column("catalog_fts")
-INDONESIAN = literal_column("'indonesian'")
+#: PostgreSQL only, outside the ORM (see `CatalogEntry`).
+SEARCH_VECTOR = literal_column("catalog_entries.search_vector")
 #: What a result card shows of the entry (not `search_text`, the longest column), in `EntryCard` order.
 CARD_FIELDS = (
     "product_id", "revision_id", "cooperative_id", "seller_id", "category_id", "name", "brand", "price",
     "price_with_ppn", "national_price", "is_domestic", "tkdn_x100", "tkdn_bmp_x100", "skala_usaha",
-    "seller_regency_code", "stock", "main_image_id", "published_at",
+    "seller_regency_code", "stock", "main_image_id", "published_at", "cooperative_name", "seller_name", "unit_name",
+    "ppn_percent", "shipping_cost", "regional_prices",
 )  # fmt: skip
+_NATIONAL, _DOMESTIC, _PUBLISHED, _REGIONAL = (
+    CARD_FIELDS.index(name) for name in ("national_price", "is_domestic", "published_at", "regional_prices")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,20 +81,13 @@ class EntryCard:
     stock: int
     main_image_id: int | None
     published_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class CardRow:
-    """A card row: the entry, the names beside it, PPN and shipping, and the delivery region's prices."""
-
-    entry: EntryCard
     cooperative_name: str
-    seller_name: str | None
+    seller_name: str
     unit_name: str | None
     ppn_percent: int
     shipping_cost: int
-    #: (price, shipping) per delivery code (province, then kab/kota), None where there is no regional price.
-    regional: tuple[tuple[int | None, int | None], ...]
+    #: {region code: [price, shipping cost]}, or None.
+    regional_prices: dict[str, list[int]] | None
 
 
 @dataclass(frozen=True)
@@ -155,37 +153,45 @@ class SearchStatement:
             "price_max": f.price_max,
             "tkdn": f.tkdn_bmp_min_x100,
             **{f"delivery_{i}": code for i, code in enumerate(f.delivery)},
+            **{f"delivery_path_{i}": f'$."{code}"[0]' for i, code in enumerate(f.delivery)},  # SQLite JSON path
             **{f"skala_{i}": value for i, value in enumerate(f.skala)},
         }
         if f.words:
             text = tsquery_text(f.words) if dialect.name == "postgresql" else fts5_query_text(f.words)
             self.params["words"] = text
 
+    @property
+    def counts_with_rows(self) -> bool:
+        """True when `rows` also answers how many entries match (see `_Builder.counts_with_rows`)."""
+        return _Builder(self.shape).counts_with_rows
+
     def count(self, limit: int | None = None) -> int:
         """How many entries match, or `limit` + 1 when more do (a cheap "more than `limit`")."""
         values = {**self.params, "count_limit": (limit or 0) + 1}
         return _execute(_count_sql(self.shape, limit is not None), values)[0][0]
 
-    def rows(self, page: int, per_page: int) -> list[CardRow]:
-        """One page of card rows in order."""
+    def rows(self, page: int, per_page: int) -> tuple[list[EntryCard], int | None]:
+        """One page of card rows in order, and how many entries match when `counts_with_rows` and the page has
+        rows (else None)."""
         values = {**self.params, "limit": per_page, "offset": (page - 1) * per_page}
-        return [self._card(row) for row in _execute(_rows_sql(self.shape), values)]
+        found = _execute(_rows_sql(self.shape), values)
+        total = found[0][-1] if found and self.counts_with_rows else None
+        return [self._card(row) for row in found], total
 
-    def rows_of(self, product_ids: list[int]) -> list[CardRow]:
+    def rows_of(self, product_ids: list[int]) -> list[EntryCard]:
         """The card rows of known products that are still in the catalog (any order)."""
         if not product_ids:
             return []
         values = {**self.params, **{f"id_{i}": pid for i, pid in enumerate(product_ids)}}
         return [self._card(row) for row in _execute(_rows_of_sql(self.shape, len(product_ids)), values)]
 
-    def _card(self, row: tuple) -> CardRow:
-        width = len(CARD_FIELDS)
-        values = list(row[:width])
-        values[9], values[10] = bool(values[9]), bool(values[10])  # SQLite answers 0/1
-        values[17] = _utc(values[17])
-        rest = row[width:]
-        regional = tuple((rest[5 + 2 * i], rest[6 + 2 * i]) for i in range(self.shape.delivery))
-        return CardRow(EntryCard(*values), rest[0], rest[1], rest[2], rest[3], rest[4], regional)
+    def _card(self, row: tuple) -> EntryCard:
+        values = list(row[: len(CARD_FIELDS)])
+        values[_NATIONAL], values[_DOMESTIC] = bool(values[_NATIONAL]), bool(values[_DOMESTIC])  # SQLite: 0/1
+        values[_PUBLISHED] = _utc(values[_PUBLISHED])
+        if isinstance(values[_REGIONAL], str):  # SQLite answers JSON as text
+            values[_REGIONAL] = json.loads(values[_REGIONAL])
+        return EntryCard(*values)
 
 
 def _utc(value: datetime | str) -> datetime:
@@ -202,7 +208,13 @@ def _execute(compiled: tuple[str, tuple[str, ...] | None, dict[str, Any]], value
     sql, positions, defaults = compiled
     merged = {**defaults, **{key: value for key, value in values.items() if key in defaults}}
     parameters: Any = tuple(merged[name] for name in positions) if positions is not None else merged
-    return list(db.session.connection().exec_driver_sql(sql, parameters))
+    # Straight to the driver's cursor, in the session's transaction: plain tuples, no result objects.
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    try:
+        cursor.execute(sql, parameters)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def _compile(statement: Select, dialect: Dialect) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
@@ -219,13 +231,10 @@ def _dialect(shape: Shape) -> Dialect:
 
 @lru_cache(maxsize=512)
 def _count_sql(shape: Shape, limited: bool) -> tuple:
-    needs_prices = bool(shape.delivery) and (shape.price_min or shape.price_max)
     builder = _Builder(shape)
     if not limited:
-        statement = builder.joined(select(func.count()).select_from(CatalogEntry), prices=needs_prices)
-        return _compile(statement.where(*builder.conditions()), _dialect(shape))
-    matches = builder.joined(select(literal_column("1")).select_from(CatalogEntry), prices=needs_prices)
-    matches = matches.where(*builder.conditions()).limit(bindparam("count_limit", type_=Integer()))
+        return _compile(builder.matching(select(func.count())), _dialect(shape))
+    matches = builder.matching(select(literal_column("1"))).limit(bindparam("count_limit", type_=Integer()))
     return _compile(select(func.count()).select_from(matches.subquery()), _dialect(shape))
 
 
@@ -248,7 +257,12 @@ class _Builder:
     def __init__(self, shape: Shape) -> None:
         self.shape = shape
         self.postgresql = shape.dialect == "postgresql"
-        self.by_region = [aliased(RegionalPrice, name=f"rp_{i}") for i in range(shape.delivery)]
+
+    @property
+    def counts_with_rows(self) -> bool:
+        """PostgreSQL text searches count their matches in the page query (they read every match anyway, to rank
+        or sort them); SQLite cannot use `bm25` beside a window function, so it counts apart."""
+        return self.shape.words and self.postgresql
 
     def _words(self) -> ColumnElement:
         return bindparam("words", type_=String())
@@ -256,29 +270,41 @@ class _Builder:
     def _tsquery(self) -> ColumnElement:
         return cast(self._words(), TSQUERY)
 
+    def _regional_price(self, index: int) -> ColumnElement:
+        """The entry's regional price for the `index`-th delivery code, NULL where it has none."""
+        if self.postgresql:
+            code = bindparam(f"delivery_{index}", type_=String())
+            return cast(CatalogEntry.regional_prices.op("->")(code).op("->>")(literal_column("0")), BigInteger)
+        return func.json_extract(CatalogEntry.regional_prices, bindparam(f"delivery_path_{index}", type_=String()))
+
     def _price(self) -> ColumnElement:
         """Price excluding PPN for the delivery region: kab/kota price, else province price, else base price."""
-        prices = [alias.price for alias in reversed(self.by_region)]
+        prices = [self._regional_price(index) for index in reversed(range(self.shape.delivery))]
         return func.coalesce(*prices, CatalogEntry.price) if prices else CatalogEntry.price
 
     def _unindexed(self, expression: ColumnElement, *, price: bool = False) -> ColumnElement:
         """On PostgreSQL, a sort key no B-tree index provides, where walking that index would be a gamble.
 
-        With a text search the planner may walk e.g. the price index and test each row with
-        `to_tsvector(search_text)`, computed per row (100 ms and more for a common word); without the index it
-        reads the matches from the full-text index, which is never slower. Likewise prices follow categories (no
-        furniture among the cheapest thousands), so a price sort within a category sorts that category's rows.
+        With a text search the planner may walk e.g. the price index and test each row's vector until it has a page
+        (the whole index for a rare word, and the SQL is prepared once per shape, whatever the words); without the
+        index it reads the matches from the full-text index, which is never much slower. (A price sort within a
+        category walks that category's own (category, price) index.)
         """
-        gamble = self.shape.words or (price and self.shape.category_level)
-        return func.coalesce(expression, expression) if self.postgresql and gamble else expression
+        indexed = not (price and self.shape.delivery)  # a computed price has no index anyway
+        return func.coalesce(expression, expression) if self.postgresql and self.shape.words and indexed else expression
+
+    def _loose(self, expression: ColumnElement) -> ColumnElement:
+        """On PostgreSQL with a text search, a filter column no index may serve: thresholds like TKDN + BMP ≥ 40 %
+        or a UMKM scale keep most matches, and AND-ing their index (tens of thousands of rows) with the full-text
+        matches costs more than testing each match."""
+        return func.coalesce(expression, expression) if self.postgresql and self.shape.words else expression
 
     def conditions(self) -> list[ColumnElement]:
         shape, entry = self.shape, CatalogEntry
         conditions: list[ColumnElement] = []
         if shape.words:
             if self.postgresql:
-                vector = func.to_tsvector(INDONESIAN, entry.search_text)  # exactly the indexed expression
-                conditions.append(vector.op("@@")(self._tsquery()))
+                conditions.append(SEARCH_VECTOR.op("@@")(self._tsquery()))
             else:
                 conditions.append(FTS_NAME.op("MATCH")(self._words()))
         if shape.category_level:
@@ -294,15 +320,8 @@ class _Builder:
         elif shape.regency == "prefix":
             conditions.append(entry.seller_regency_code.like(bindparam("regency", type_=String())))
         if shape.delivery:
-            codes = [
-                RegionalPrice.region_code == bindparam(f"delivery_{i}", type_=String()) for i in range(shape.delivery)
-            ]
-            regional = select(literal_column("1")).where(RegionalPrice.revision_id == entry.revision_id, or_(*codes))
-            if self.postgresql:
-                # OFFSET 0 keeps PostgreSQL from hashing every regional price of the province (tens of thousands of
-                # rows) on each search; this way it probes the primary key, only for entries without a national price.
-                regional = regional.offset(literal_column("0"))
-            conditions.append(or_(entry.national_price.is_(True), regional.exists()))
+            regional = (self._regional_price(index).is_not(None) for index in range(shape.delivery))
+            conditions.append(or_(entry.national_price.is_(True), *regional))
         if shape.price_min:
             conditions.append(self._price() >= bindparam("price_min", type_=Integer()))
         if shape.price_max:
@@ -310,24 +329,18 @@ class _Builder:
         if shape.domestic:
             conditions.append(entry.is_domestic.is_(True))
         if shape.tkdn:
-            conditions.append(entry.tkdn_bmp_x100 >= bindparam("tkdn", type_=Integer()))
+            conditions.append(self._loose(entry.tkdn_bmp_x100) >= bindparam("tkdn", type_=Integer()))
         if shape.skala:
-            conditions.append(
-                or_(*(entry.skala_usaha == bindparam(f"skala_{i}", type_=String()) for i in range(shape.skala)))
-            )
+            skala = self._loose(entry.skala_usaha)
+            conditions.append(or_(*(skala == bindparam(f"skala_{i}", type_=String()) for i in range(shape.skala))))
         return conditions
 
-    def joined(self, statement: Select, *, prices: bool, text: bool = True) -> Select:
-        """Add the full-text table (SQLite, when `text`) and, when `prices`, the delivery region's prices."""
-        if text and self.shape.words and not self.postgresql:
+    def matching(self, statement: Select) -> Select:
+        """`statement` over the matching entries (joined to the full-text table on SQLite)."""
+        statement = statement.select_from(CatalogEntry)
+        if self.shape.words and not self.postgresql:
             statement = statement.join(FTS, FTS.c.rowid == CatalogEntry.product_id)
-        if prices:
-            for index, alias in enumerate(self.by_region):
-                code = bindparam(f"delivery_{index}", type_=String())
-                statement = statement.outerjoin(
-                    alias, and_(alias.revision_id == CatalogEntry.revision_id, alias.region_code == code)
-                )
-        return statement
+        return statement.where(*self.conditions())
 
     def ordering(self) -> list[tuple[ColumnElement, bool]]:
         """Sort keys as (expression, descending), ties broken by newest then by id."""
@@ -335,8 +348,7 @@ class _Builder:
         newest = [(self._unindexed(entry.published_at), True), (entry.product_id, True)]
         if sort == "relevance" and self.shape.words:
             if self.postgresql:
-                name_vector = func.to_tsvector(INDONESIAN, entry.name)
-                return [(func.ts_rank(name_vector, self._tsquery()), True), *newest]
+                return [(func.ts_rank(SEARCH_VECTOR, self._tsquery()), True), *newest]
             return [(func.bm25(FTS_NAME), False), *newest]
         if sort == "price_asc":
             return [(self._unindexed(self._price(), price=True), False), *newest]
@@ -347,46 +359,23 @@ class _Builder:
         return newest
 
     def page_select(self, only: ColumnElement | None = None) -> Select:
-        """Card rows: one page of the search (or the entries `only` picks, unordered).
+        """Card rows: one page of the search, and the number of matches when `counts_with_rows` (or the entries
+        `only` picks, unordered and uncounted).
 
-        The page is chosen on `catalog_entries` alone (with the regional prices it is priced with), and only its
-        rows are then joined to the cooperative, maker, unit and revision: joining first would make PostgreSQL
-        join every match of a common word before sorting.
+        The page is chosen from the narrowest rows that can sort it (product id, sort keys): every match of a
+        common word goes through the sort, and wide rows made that several times slower. Only the page's rows are
+        then read whole.
         """
-        region_columns = [
-            column.label(f"region_{index}_{name}")
-            for index, alias in enumerate(self.by_region)
-            for name, column in (("price", alias.price), ("shipping", alias.shipping_cost))
-        ]
-        inner = select(*(getattr(CatalogEntry, name) for name in CARD_FIELDS), *region_columns)
-        if only is None:
-            keys = self.ordering()
-            inner = inner.add_columns(*(key.label(f"sort_{index}") for index, (key, _desc) in enumerate(keys)))
-            inner = self.joined(inner.select_from(CatalogEntry), prices=True).where(*self.conditions())
-            inner = inner.order_by(*(key.desc() if desc else key.asc() for key, desc in keys))
-            inner = inner.limit(bindparam("limit", type_=Integer())).offset(bindparam("offset", type_=Integer()))
-        else:
-            keys = []
-            inner = self.joined(inner.select_from(CatalogEntry), prices=True, text=False).where(only)
-        page = inner.subquery("page")
-        revision = ProductRevision
-        statement = (
-            select(
-                *(page.c[name] for name in CARD_FIELDS),
-                Cooperative.name,
-                SellerProfile.business_name,
-                Unit.name,
-                revision.ppn_percent,
-                revision.shipping_cost,
-                *(page.c[column.name] for column in region_columns),
-            )
-            .select_from(page)
-            .join(Cooperative, Cooperative.id == page.c.cooperative_id)
-            .join(revision, revision.id == page.c.revision_id)
-            .outerjoin(Unit, Unit.id == revision.unit_id)
-            .outerjoin(SellerProfile, SellerProfile.user_id == page.c.seller_id)
-        )
-        sort_columns = [page.c[f"sort_{index}"] for index in range(len(keys))]
-        return statement.order_by(
-            *(c.desc() if desc else c.asc() for c, (_key, desc) in zip(sort_columns, keys, strict=True))
-        )
+        cards = [getattr(CatalogEntry, name) for name in CARD_FIELDS]
+        if only is not None:
+            return select(*cards).where(only)
+        keys = [(key.label(f"sort_{index}"), desc) for index, (key, desc) in enumerate(self.ordering())]
+        inner = select(CatalogEntry.product_id.label("page_id"), *(key for key, _desc in keys))
+        if self.counts_with_rows:
+            inner = inner.add_columns(func.count().over().label("matches"))
+        inner = self.matching(inner).order_by(*(key.desc() if desc else key.asc() for key, desc in keys))
+        page = inner.limit(bindparam("limit", type_=Integer())).offset(bindparam("offset", type_=Integer()))
+        page = page.subquery("page")
+        statement = select(*cards, *([page.c.matches] if self.counts_with_rows else []))
+        statement = statement.select_from(page).join(CatalogEntry, CatalogEntry.product_id == page.c.page_id)
+        return statement.order_by(*(page.c[key.name].desc() if desc else page.c[key.name].asc() for key, desc in keys))

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-
-from sqlalchemy import bindparam, text
+from functools import lru_cache
 
 from marketplace.catalog.search.text import stem, words
 from marketplace.extensions import db
@@ -47,18 +46,29 @@ def _correctable(word: str) -> bool:
     return word.isalpha() and word.isascii() and len(word) >= TYPO_MIN_LETTERS
 
 
-#: Core SQL (no ORM): it runs for most searches.
-_KNOWN_TERMS = text("SELECT term, entries FROM search_terms WHERE term IN :terms").bindparams(
-    bindparam("terms", expanding=True)
-)
-
-
 def _known_terms(candidates: set[str]) -> dict[str, int]:
-    """The candidates that are catalog terms, with how many entries contain each (one query)."""
+    """The candidates that are catalog terms, with how many entries contain each (one query, run straight through
+    the driver: it runs for most searches)."""
     if not candidates:
         return {}
-    rows = db.session.connection().execute(_KNOWN_TERMS, {"terms": sorted(candidates)})
-    return {row.term: row.entries for row in rows}
+    connection = db.session.connection()
+    terms = sorted(candidates)
+    if connection.dialect.name == "postgresql":  # one statement for any number of terms (prepared once)
+        sql, parameters = "SELECT term, entries FROM search_terms WHERE term = ANY(%s)", [terms]
+    else:
+        sql, parameters = _sqlite_known_terms_sql(len(terms)), terms
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(sql, parameters)
+        return dict(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+@lru_cache(maxsize=64)
+def _sqlite_known_terms_sql(count: int) -> str:
+    """`SELECT term, entries … IN (?, …)` with `count` placeholders."""
+    return f"SELECT term, entries FROM search_terms WHERE term IN ({', '.join(['?'] * count)})"  # noqa: S608
 
 
 def query_words(text: str | None) -> list[QueryWord]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,6 +13,7 @@ from marketplace.catalog.display import category_path
 from marketplace.catalog.models import Category
 from marketplace.catalog.permissions import can_view_product
 from marketplace.catalog.rules import format_percent, format_weight
+from marketplace.catalog.search.cards import result_cards
 from marketplace.catalog.search.forms import (
     FIELD_OF,
     SKALA_LABELS,
@@ -24,7 +24,7 @@ from marketplace.catalog.search.forms import (
 )
 from marketplace.catalog.search.jsonld import json_ld_script, product_json_ld
 from marketplace.catalog.search.public import buyer_region, offer_for_region, public_product, regional_offers
-from marketplace.catalog.search.query import SearchPage, search_catalog
+from marketplace.catalog.search.query import search_catalog
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.templating import rupiah
 from marketplace.reference.regions import get_region
@@ -36,8 +36,6 @@ PER_PAGE = 24
 #: Counting stops here ("more than 1,000 products"): nobody pages that far, and counting every match of a common
 #: word would cost more than finding the first page.
 COUNT_LIMIT = 1000
-#: An id no row has, to learn the shape of a URL once per page.
-_SENTINEL_ID = 987_654_321
 
 
 @bp.context_processor
@@ -158,34 +156,9 @@ def index():
         filters=_active_filters(form, default_region),
         searched=bool(form.q.data and not form.q.errors),
         region_name=_region_name(results.delivery_region) if results.delivery_region else None,
-        card=_card_helpers(results),
+        cards=result_cards(results),
         clear_url=url_for("catalog.index", **({"wilayah": ""} if default_region else {})),
     )
-
-
-def _card_helpers(results: SearchPage) -> dict[str, object]:
-    """What every result card needs, worked out once per page instead of once per card."""
-    query = f"?{urlencode({'wilayah': results.delivery_region})}" if results.delivery_region else ""
-    image = media_url("media.image", image_id=_SENTINEL_ID, size=300)
-    return {
-        "product_url": url_for("catalog.product", product_id=_SENTINEL_ID).split(str(_SENTINEL_ID))[0],
-        "product_query": query,
-        "image_url": image.split(str(_SENTINEL_ID)) if image else None,
-        "text": {
-            "pdn": _("PDN"),
-            "pdn_title": _("Made in Indonesia"),
-            "imported": _("Imported"),
-            "tkdn_bmp": _("TKDN + BMP %(sum)s%%"),
-            "threshold": _("Meets the mandatory PDN threshold"),
-            "excl_ppn": _("%(price)s excl. PPN %(ppn)s%%"),
-            "no_ppn": _("No PPN (seller not PKP)"),
-            "regional": _("regional price"),
-            "made_by": _("Made by %(maker)s"),
-            "no_photo": _("No photo yet"),
-            "out_of_stock": _("Out of stock"),
-        },
-        "skala": {value: str(label) for value, label in SKALA_LABELS.items()},
-    }
 
 
 @bp.get("/produk/<int:product_id>")

@@ -6,7 +6,8 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 from marketplace.accounts.models import Role
-from tests.factories import AgencyFactory, WorkUnitFactory
+from marketplace.extensions import db
+from tests.factories import AgencyFactory, CooperativeFactory, WorkUnitFactory
 
 
 def cards(page: str) -> list[int]:
@@ -116,3 +117,42 @@ def test_sellers_and_managers_see_no_default_region(client, login_as, shelf) -> 
     )
     login_as(Role.COOP_MANAGER)
     assert jakarta.id in cards(client.get("/katalog").get_data(as_text=True))
+
+
+def test_a_card_shows_prices_terms_badges_and_names_escaped(client, shelf) -> None:
+    shelf.cooperative.is_pkp = True
+    coffee = shelf.product(
+        "Kopi <b>Luwak</b>",
+        unit="Pak",
+        price=100000,
+        ppn_percent=11,
+        stock=0,
+        tkdn="45.5",
+        bmp="5",
+        regional_prices=[{"region_code": "35.76", "price": 90000, "shipping_cost": 0}],
+    )
+    page = client.get("/katalog?q=kopi").get_data(as_text=True)
+    card = page.split(f'data-product-id="{coffee.id}"', 1)[1].split("</article>", 1)[0]
+    assert "Kopi &lt;b&gt;Luwak&lt;/b&gt;" in card and "<b>" not in card
+    assert 'data-price-with-ppn="111000">Rp111.000 <small class="muted">/ Pak</small>' in card
+    assert "Rp100.000 belum termasuk PPN 11%" in card and "harga wilayah" not in card
+    assert "TKDN + BMP 50.5%" in card and 'data-badge="pdn-threshold"' in card
+    assert "KKMP Gununggedangan<br>Dibuat oleh UD Sumber Rejeki · Mikro" in card and "Stok habis" in card
+    assert f'href="/katalog/produk/{coffee.id}"' in card
+    regional = client.get("/katalog?q=kopi&wilayah=35.76").get_data(as_text=True)
+    assert "Rp99.900" in regional and "Rp90.000 belum termasuk PPN 11% · harga wilayah" in regional
+    assert f'href="/katalog/produk/{coffee.id}?wilayah=35.76"' in regional
+
+
+def test_the_filter_sidebar_shows_each_requests_choices(client, shelf) -> None:
+    other = CooperativeFactory(name="KKMP Wates")
+    shelf.product("Gula Aren")
+    chosen = client.get(f"/katalog?koperasi={other.id}").get_data(as_text=True)
+    assert f'<option value="{other.id}" selected>KKMP Wates</option>' in chosen
+    plain = client.get("/katalog").get_data(as_text=True)
+    assert f'<option value="{other.id}">KKMP Wates</option>' in plain and f'"{other.id}" selected>' not in plain
+    other.name = "KKMP Wates Baru"
+    db.session.flush()
+    assert f'<option value="{other.id}">KKMP Wates Baru</option>' in client.get("/katalog").get_data(as_text=True)
+    wrong = client.get("/katalog?harga_min=abc").get_data(as_text=True)
+    assert 'id="harga_min" name="harga_min"' in wrong and 'aria-invalid="true"' in wrong
