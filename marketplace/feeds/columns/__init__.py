@@ -1,0 +1,91 @@
+"""THE definition of the e-Katalog feed columns (../shared/ekatalog-spec.md): the three sheets (CSV and XLSX),
+the datafeed JSON sections and the validation report, in spec order.
+
+Every writer, the validation report and the documentation page read these tuples; nothing else lists a column.
+A column names the `FeedRecord` attribute that holds its value (`attr`) and its `kind`, which says how each shape
+writes it (see `writers/`): text, code (text that keeps leading zeros), integer, decimal (held as a scaled integer,
+`scale` 100 for percentages, 1000 for kilograms from grams), date, datetime (already formatted in WIB), flag (0/1)
+and url. Item sheets (`Harga Wilayah`, `Spesifikasi`) write one row per item of a record's list (`Sheet.items`);
+their columns read the item, except those marked `of_record` (the SKU).
+"""
+
+from marketplace.feeds.columns.base import KIND_LABELS, TEXT_KINDS, Column, DatafeedSection, Kind, Sheet
+from marketplace.feeds.columns.datafeed import (
+    DATAFEED_SECTIONS,
+    HARGA,
+    IMAGE,
+    INFORMASI,
+    LAMPIRAN,
+    SPESIFIKASI_SECTION,
+)
+from marketplace.feeds.columns.sheets import (
+    ACTIVE,
+    BMP,
+    BRAND,
+    DESCRIPTION,
+    HARGA_WILAYAH,
+    IS_LOCAL,
+    ITEM_SKU,
+    KBKI,
+    MAKER,
+    NAME,
+    PPN,
+    PRICE,
+    PRODUK,
+    REPORT_COLUMNS,
+    SHEETS,
+    SHIPPING,
+    SHORT_DESCRIPTION,
+    SKALA,
+    SKU,
+    SPESIFIKASI,
+    STOCK,
+    TKDN,
+    TKDN_NUMBER,
+    UNIT,
+    UNSPSC,
+    UPDATED,
+    VALID_UNTIL,
+)
+
+__all__ = [
+    "ACTIVE",
+    "BMP",
+    "BRAND",
+    "DATAFEED_SECTIONS",
+    "DESCRIPTION",
+    "HARGA",
+    "HARGA_WILAYAH",
+    "IMAGE",
+    "INFORMASI",
+    "IS_LOCAL",
+    "ITEM_SKU",
+    "KBKI",
+    "KIND_LABELS",
+    "LAMPIRAN",
+    "MAKER",
+    "NAME",
+    "PPN",
+    "PRICE",
+    "PRODUK",
+    "REPORT_COLUMNS",
+    "SHEETS",
+    "SHIPPING",
+    "SHORT_DESCRIPTION",
+    "SKALA",
+    "SKU",
+    "SPESIFIKASI",
+    "SPESIFIKASI_SECTION",
+    "STOCK",
+    "TEXT_KINDS",
+    "TKDN",
+    "TKDN_NUMBER",
+    "UNIT",
+    "UNSPSC",
+    "UPDATED",
+    "VALID_UNTIL",
+    "Column",
+    "DatafeedSection",
+    "Kind",
+    "Sheet",
+]
