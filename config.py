@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -43,6 +44,9 @@ class BaseConfig:
     # Celery: the embedded default is kombu's filesystem transport inside instance/.
     CELERY_BROKER_URL = env("CELERY_BROKER_URL")
     CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND")
+    # Extra broker options as JSON, e.g. {"visibility_timeout": 7200} for Redis (seconds before a task a dead
+    # worker took is delivered again; longer than the longest feed build).
+    CELERY_BROKER_TRANSPORT_OPTIONS = env("CELERY_BROKER_TRANSPORT_OPTIONS")
 
     # Sessions and cookies.
     SESSION_COOKIE_HTTPONLY = True
@@ -92,6 +96,23 @@ class BaseConfig:
     KKP_LIMIT = env_int("KKP_LIMIT", 200_000_000)
     ORDER_AUTO_CANCEL_WORKING_DAYS = env_int("ORDER_AUTO_CANCEL_WORKING_DAYS", 3)
 
+    # e-Katalog feeds: where files go (a folder, or an S3 bucket when FEEDS_S3_BUCKET is set; credentials and region
+    # from the standard AWS_* variables), the schedule (cron expressions in WIB) and how builds run.
+    FEEDS_STORAGE_DIR = env("FEEDS_STORAGE_DIR")
+    FEEDS_S3_BUCKET = env("FEEDS_S3_BUCKET")
+    FEEDS_S3_ENDPOINT_URL = env("FEEDS_S3_ENDPOINT_URL")
+    FEEDS_S3_PREFIX = env("FEEDS_S3_PREFIX", "feeds/")
+    FEEDS_DELTA_CRON = env("FEEDS_DELTA_CRON", "0 1 * * *")
+    FEEDS_FULL_CRON = env("FEEDS_FULL_CRON", "0 3 * * 0")
+    FEEDS_CLEANUP_CRON = env("FEEDS_CLEANUP_CRON", "30 4 * * *")
+    FEEDS_SCHEDULED_SHAPES = env("FEEDS_SCHEDULED_SHAPES", "datafeed,csv,xlsx")
+    FEEDS_KEEP = env_int("FEEDS_KEEP", 30)
+    FEEDS_BATCH_SIZE = env_int("FEEDS_BATCH_SIZE", 2000)
+    FEEDS_PROGRESS_EVERY = env_int("FEEDS_PROGRESS_EVERY", 1000)
+    FEEDS_PART_ROWS = env_int("FEEDS_PART_ROWS", 50_000)
+    FEEDS_STALE_SECONDS = env_int("FEEDS_STALE_SECONDS", 600)
+    FEEDS_DELTA_OVERLAP_SECONDS = env_int("FEEDS_DELTA_OVERLAP_SECONDS", 120)
+
     PAGE_SIZE = env_int("PAGE_SIZE", 20)
     # Seconds each web worker keeps search results (ids, counts, typo corrections, filter lists); 0 turns it off.
     CATALOG_SEARCH_CACHE_SECONDS = env_int("CATALOG_SEARCH_CACHE_SECONDS", 0)
@@ -106,6 +127,8 @@ class BaseConfig:
         config.setdefault("MAIL_FILE_DIR", None)
         if not config.get("MAIL_FILE_DIR"):
             config["MAIL_FILE_DIR"] = str(instance / "mail")
+        if not config.get("FEEDS_STORAGE_DIR"):
+            config["FEEDS_STORAGE_DIR"] = str(instance / "feeds")
         if not config.get("SQLALCHEMY_DATABASE_URI"):
             config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'marketplace.db'}"
         if not config.get("CELERY_BROKER_URL"):
@@ -114,9 +137,38 @@ class BaseConfig:
 
     @classmethod
     def validate(cls, config: dict) -> None:
-        """Raise ConfigError when a required setting is missing."""
+        """Raise ConfigError when a required setting is missing or a feed setting is malformed."""
         if not config.get("SECRET_KEY"):
             raise ConfigError("SECRET_KEY is not set")
+        validate_feed_settings(config)
+
+
+def validate_feed_settings(config: dict) -> None:
+    """The feed schedule's cron expressions, shapes and numbers must make sense."""
+    from celery.schedules import crontab
+
+    for name in ("FEEDS_DELTA_CRON", "FEEDS_FULL_CRON", "FEEDS_CLEANUP_CRON"):
+        fields = str(config.get(name) or "").split()
+        try:
+            if len(fields) != 5:
+                raise ValueError("five fields expected")
+            minute, hour, day_of_month, month_of_year, day_of_week = fields
+            crontab(
+                minute=minute,
+                hour=hour,
+                day_of_month=day_of_month,
+                month_of_year=month_of_year,
+                day_of_week=day_of_week,
+            )
+        except ValueError as exc:
+            raise ConfigError(f"{name} must be a cron expression 'minute hour day month weekday': {exc}") from exc
+    shapes = [part.strip() for part in str(config.get("FEEDS_SCHEDULED_SHAPES") or "").split(",") if part.strip()]
+    unknown = sorted(set(shapes) - {"datafeed", "csv", "xlsx"})
+    if unknown:
+        raise ConfigError(f"FEEDS_SCHEDULED_SHAPES: unknown shapes {', '.join(unknown)} (datafeed, csv, xlsx)")
+    for name in ("FEEDS_KEEP", "FEEDS_BATCH_SIZE", "FEEDS_PROGRESS_EVERY", "FEEDS_PART_ROWS", "FEEDS_STALE_SECONDS"):
+        if int(config.get(name) or 0) < 1:
+            raise ConfigError(f"{name} must be at least 1")
 
 
 def celery_settings(config: dict, instance: Path) -> dict:
@@ -141,6 +193,8 @@ def celery_settings(config: dict, instance: Path) -> dict:
         },
         "broker_connection_retry_on_startup": True,
         "worker_hijack_root_logger": False,
+        # Feed builds are long: a worker takes one task at a time, so waiting ones go to idle workers.
+        "worker_prefetch_multiplier": 1,
     }
     if broker.startswith("filesystem://"):
         queue_dir = instance / "broker"
@@ -151,6 +205,15 @@ def celery_settings(config: dict, instance: Path) -> dict:
             "control_folder": str(instance / "broker-control"),  # kombu's default is ./control
             "store_processed": False,
         }
+    extra = config.get("CELERY_BROKER_TRANSPORT_OPTIONS")
+    if extra:
+        try:
+            options = json.loads(extra) if isinstance(extra, str) else dict(extra)
+        except ValueError as exc:
+            raise ConfigError(f"CELERY_BROKER_TRANSPORT_OPTIONS must be a JSON object: {exc}") from exc
+        if not isinstance(options, dict):
+            raise ConfigError("CELERY_BROKER_TRANSPORT_OPTIONS must be a JSON object")
+        settings["broker_transport_options"] = {**settings.get("broker_transport_options", {}), **options}
     return settings
 
 

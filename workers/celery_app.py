@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery.schedules import crontab
 
 from marketplace import create_app
+from marketplace.feeds.services.schedule import beat_schedule as feed_beat_schedule
 
 flask_app = create_app()
 celery_app = flask_app.extensions["celery"]
@@ -16,4 +17,5 @@ celery_app.conf.beat_schedule = {
         "task": "accounts.purge_login_attempts",
         "schedule": crontab(hour=2, minute=30),
     },
+    **feed_beat_schedule(flask_app.config),
 }

@@ -60,7 +60,15 @@ def purge_queues(app: Flask) -> int:
 class CeleryWorker:
     """`celery worker` in a subprocess of its own session, stopped reliably (terminate, then kill)."""
 
-    def __init__(self, *, database_url: str, broker: str, instance_path: Path, log_path: Path) -> None:
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        broker: str,
+        instance_path: Path,
+        log_path: Path,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         self.instance_path = instance_path
         self.log_path = log_path
         self.env = {
@@ -74,6 +82,7 @@ class CeleryWorker:
             "MAIL_FILE_DIR": str(instance_path / "mail"),
             "SECRET_KEY": SECRET_KEY,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+            **(extra_env or {}),
         }
         self.process: subprocess.Popen | None = None
 
@@ -107,6 +116,13 @@ class CeleryWorker:
         if self.process is None or self.process.poll() is not None:
             code = None if self.process is None else self.process.returncode
             raise AssertionError(f"the Celery worker is not running (exit code {code}); its log:\n{self.log()[-4000:]}")
+
+    def kill(self, timeout: float = 15) -> None:
+        """Kill the worker's whole process group at once (SIGKILL: no shutdown, no acknowledgement, no cleanup)."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=timeout)
 
     def stop(self, timeout: float = 15) -> None:
         """Warm shutdown (SIGTERM); kill the whole process group when it does not exit in time."""
