@@ -93,8 +93,11 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.catalog.views import BLUEPRINTS as catalog_blueprints
     from marketplace.cooperatives.views import bp as cooperatives_bp
     from marketplace.core.views import bp as core_bp
+    from marketplace.feeds.lkpp import bp as lkpp_bp
+    from marketplace.feeds.views import bp as feeds_bp
 
-    for blueprint in (core_bp, accounts_bp, cooperatives_bp, agencies_bp, admin_bp, *catalog_blueprints, api_bp):
+    blueprints = (core_bp, accounts_bp, cooperatives_bp, agencies_bp, admin_bp, *catalog_blueprints, feeds_bp)
+    for blueprint in (*blueprints, api_bp, lkpp_bp):
         app.register_blueprint(blueprint)
 
 
@@ -112,5 +115,7 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from marketplace.core.cli import install_cli
+    from marketplace.feeds.cli import feeds_cli
 
     install_cli(app)
+    app.cli.add_command(feeds_cli)

@@ -112,12 +112,27 @@ ACCESS: dict[str, object] = {
     "reference.unit_status": OPERATORS,
     "reference.kbki": OPERATORS,
     "reference.kbki_import": OPERATORS,
+    "feeds.index": MANAGERS,
+    "feeds.request_feed": MANAGERS,
+    "feeds.rotate_key": MANAGERS,
+    "feeds.operator_index": OPERATORS,
+    "feeds.operator_request_all": OPERATORS,
+    "feeds.operator_cooperative": OPERATORS,
+    "feeds.operator_request_feed": OPERATORS,
+    "feeds.operator_rotate_key": OPERATORS,
+    "feeds.detail": MANAGERS_AND_OPERATORS,
+    "feeds.progress": MANAGERS_AND_OPERATORS,
+    "feeds.download": MANAGERS_AND_OPERATORS,
+    "feeds.report": MANAGERS_AND_OPERATORS,
+    "feeds.report_download": MANAGERS_AND_OPERATORS,
+    "feeds.retry": MANAGERS_AND_OPERATORS,
+    "feeds.columns_page": PUBLIC,
 }
 ROLES = (Role.SELLER, Role.COOP_MANAGER, Role.PP, Role.PPK, Role.BENDAHARA, Role.OPERATOR)
 #: Every blueprint with HTML pages (the API is checked in tests/api).
 CHECKED_BLUEPRINTS = (
     "core", "accounts", "cooperatives", "agencies", "admin", "catalog", "listings", "media", "imports", "review",
-    "reference",
+    "reference", "feeds",
 )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from marketplace.api import (  # noqa: E402, F401
     agencies,
     auth,
     cooperatives,
+    feeds,
     me,
     members,
     openapi,

@@ -58,6 +58,8 @@ class RouteSpec:
     field_names: Mapping[str, str] = field(default_factory=dict)
     #: Extra error statuses the route can answer (e.g. 409, 429), for the documentation.
     errors: tuple[int, ...] = ()
+    #: Media types of a file the route answers with instead of JSON (the view returns a Response).
+    files: tuple[str, ...] = ()
 
     @property
     def url_rule(self) -> str:
@@ -83,11 +85,13 @@ def api_route(
     description: str | None = None,
     field_names: Mapping[str, str] | None = None,
     errors: Iterable[int] = (),
+    files: Iterable[str] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `view` on the API blueprint; it receives path arguments plus `body=` and `query=` models.
 
     `summary` defaults to the first line of the view's docstring; `roles` are checked after authentication
-    (operators are not implied); `field_names` renames the keys of a service's ValidationFailed.
+    (operators are not implied); `field_names` renames the keys of a service's ValidationFailed; `files` lists
+    the media types of a route that answers with a file (a Response) instead of JSON.
     """
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -101,11 +105,12 @@ def api_route(
             body=body,
             query=query,
             response=response,
-            status=status or (200 if response is not None else 204),
+            status=status or (200 if response is not None or files else 204),
             auth=auth,
             roles=tuple(roles),
             field_names=dict(field_names or {}),
             errors=tuple(errors),
+            files=tuple(files),
         )
 
         @wraps(view)

@@ -112,6 +112,11 @@ def operation(spec: RouteSpec, refs: dict, components: dict[str, Any]) -> dict[s
     success: dict[str, Any] = {"description": "Success" if spec.response is not None else "Done, no content"}
     if spec.response is not None:
         success["content"] = _json(refs[(spec.response, "serialization")])
+    elif spec.files:
+        success = {
+            "description": "The file",
+            "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in spec.files},
+        }
     result["responses"][str(spec.status)] = success
     error_ref = refs[(ErrorOut, "serialization")]
     for status in error_statuses(spec):

@@ -32,11 +32,10 @@ from marketplace.core.errors import Conflict, IllegalTransition, ValidationFaile
 from marketplace.core.pagination import paginate, requested_page
 from marketplace.core.permissions import roles_required
 from marketplace.core.urls import is_safe_redirect
+from marketplace.feeds.display import datafeed_url
 
 bp = Blueprint("cooperatives", __name__)
 
-#: Path of the product datafeed that e-Katalog pulls (served by the feeds domain).
-DATAFEED_PATH = "lkpp/v1/all_produk"
 INVALID = 422
 
 COOPERATIVE_EVENT_LABELS = {
@@ -230,7 +229,7 @@ def _settings_page(cooperative: Cooperative, *, form=None, invite_form=None, sta
         form=form,
         invite_form=invite_form or InviteManagerForm(formdata=None),
         managers=services.cooperative_managers(cooperative_id=cooperative.id),
-        datafeed_url=request.host_url + DATAFEED_PATH,
+        datafeed_url=datafeed_url(),
         masked_key=services.masked_key(cooperative.datafeed_key),
     )
     return page, status
