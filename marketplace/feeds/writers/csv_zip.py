@@ -17,6 +17,7 @@ from typing import Any
 
 from marketplace.feeds.columns import SHEETS, Kind, Sheet
 from marketplace.feeds.records import FeedRecord
+from marketplace.feeds.writers.base import FileWriter
 from marketplace.feeds.writers.values import FORMULA_STARTS, format_scaled
 from marketplace.feeds.writers.zipfiles import DeflatedMember, write_zip
 
@@ -84,7 +85,7 @@ def _fixer(sheet: Sheet) -> Callable[[tuple], Any] | None:
     return fix if texts or decimals else None
 
 
-class CsvZipWriter:
+class CsvZipWriter(FileWriter):
     """Writes records into the three CSV sheets and the zip at `path` (see module doc)."""
 
     def __init__(self, path: Path, *, base_name: str, created: datetime | None = None) -> None:
@@ -124,12 +125,3 @@ class CsvZipWriter:
     def _remove_parts(self) -> None:
         for sheet in self.sheets:
             sheet.member.discard()
-
-    def __enter__(self) -> CsvZipWriter:
-        return self
-
-    def __exit__(self, exc_type, exc, traceback) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()

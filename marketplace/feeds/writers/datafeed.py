@@ -24,6 +24,7 @@ from typing import Any
 
 from marketplace.feeds.columns import DATAFEED_SECTIONS, Column, DatafeedSection, Kind
 from marketplace.feeds.records import FeedRecord
+from marketplace.feeds.writers.base import FileWriter
 from marketplace.feeds.writers.values import scaled_number
 
 #: The start of every datafeed file: the count is written over the spaces when the file is closed.
@@ -195,7 +196,7 @@ def product_document(record: FeedRecord) -> DatafeedDocument:
     return DatafeedDocument(record)
 
 
-class DatafeedWriter:
+class DatafeedWriter(FileWriter):
     """Streams documents into the datafeed file at `path`."""
 
     def __init__(self, path: Path, *, base_name: str = "", created: datetime | None = None) -> None:
@@ -222,12 +223,3 @@ class DatafeedWriter:
     def abort(self) -> None:
         self.file.close()
         self.path.unlink(missing_ok=True)
-
-    def __enter__(self) -> DatafeedWriter:
-        return self
-
-    def __exit__(self, exc_type, exc, traceback) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()

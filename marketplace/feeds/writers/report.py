@@ -12,6 +12,7 @@ from pathlib import Path
 from marketplace.catalog.quality import ERROR, Issue
 from marketplace.feeds.columns import REPORT_COLUMNS
 from marketplace.feeds.records import FeedRecord
+from marketplace.feeds.writers.base import FileWriter
 from marketplace.feeds.writers.values import safe_text
 
 #: `tingkat` in the report (the report is for e-Katalog and Indonesian readers, whatever the interface language).
@@ -19,7 +20,7 @@ LEVEL_WORDS = {ERROR: "kesalahan", "warning": "peringatan"}
 HEADER = ("\ufeff" + ",".join(column.key for column in REPORT_COLUMNS) + "\r\n").encode("utf-8")
 
 
-class ReportWriter:
+class ReportWriter(FileWriter):
     """Writes report rows to the CSV at `path`."""
 
     def __init__(self, path: Path) -> None:
@@ -55,12 +56,3 @@ class ReportWriter:
     def abort(self) -> None:
         self.file.close()
         self.path.unlink(missing_ok=True)
-
-    def __enter__(self) -> ReportWriter:
-        return self
-
-    def __exit__(self, exc_type, exc, traceback) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()

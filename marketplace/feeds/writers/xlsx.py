@@ -12,12 +12,13 @@ import os
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 import xlsxwriter
 
 from marketplace.feeds.columns import SHEETS, Kind, Sheet
 from marketplace.feeds.records import FeedRecord
+from marketplace.feeds.writers.base import FileWriter
 from marketplace.feeds.writers.values import scaled_number
 
 #: Rows per sheet in Excel, the header included.
@@ -98,7 +99,7 @@ class _SheetRows:
             self.row = row + 1
 
 
-class _Workbook:
+class _Workbook(FileWriter):
     """A feed workbook at `path` with the three sheets and their headers."""
 
     def __init__(self, path: Path, *, created: datetime | None = None) -> None:
@@ -124,15 +125,6 @@ class _Workbook:
             if sheet.worksheet.row_data_filename:
                 Path(sheet.worksheet.row_data_filename).unlink(missing_ok=True)
         self.path.unlink(missing_ok=True)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type, exc, traceback) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
 
 
 class XlsxWriter(_Workbook):
