@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from marketplace.accounts.auth import hash_password
 from marketplace.accounts.models import Role, SellerProfile, User, UserRole
 from marketplace.agencies.models import Agency, WorkUnit
+from marketplace.catalog.models import ProductImage, ProductRevision, RevisionImage
 from marketplace.cooperatives.models import Cooperative, Membership
 from marketplace.extensions import db
 from tests.support.identifiers import make_nik, make_npwp
@@ -173,3 +176,26 @@ def listing(seller_user: User, reference: dict, *, approved: bool = True, **over
         manager = user_with_role(Role.COOP_MANAGER, cooperative=cooperative)
         approve_revision(actor=manager, revision_id=revision.id)
     return revision.product
+
+
+def add_image(
+    revision: ProductRevision, *, width: int = 800, height: int = 800, sizes: tuple[int, ...] = (50, 100, 300, 800)
+) -> ProductImage:
+    """Attach an image row (no file) to the revision, as the media service records one."""
+    image = ProductImage(
+        product_id=revision.product_id,
+        storage_key=f"products/{revision.product_id}/{uuid.uuid4().hex}.jpg",
+        content_type="image/jpeg",
+        width=width,
+        height=height,
+        byte_size=1000,
+        sizes=list(sizes),
+        uploaded_by_id=revision.author_id,
+    )
+    db.session.add(image)
+    db.session.flush()
+    revision.images.append(
+        RevisionImage(image_id=image.id, image=image, position=len(revision.images), is_main=not revision.images)
+    )
+    db.session.flush()
+    return image

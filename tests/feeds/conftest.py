@@ -34,16 +34,22 @@ from marketplace.catalog.models import (
     KbkiCode,
     Product,
     ProductAttachment,
-    ProductImage,
     ProductRevision,
     RevisionAttachment,
-    RevisionImage,
 )
 from marketplace.catalog.quality import today_in_jakarta
 from marketplace.catalog.services import create_listing, withdraw_product
 from marketplace.cooperatives.models import Cooperative
 from marketplace.extensions import db as database
-from tests.factories import CooperativeFactory, catalog_reference, listing, listing_data, seller, user_with_role
+from tests.factories import (
+    CooperativeFactory,
+    add_image,
+    catalog_reference,
+    listing,
+    listing_data,
+    seller,
+    user_with_role,
+)
 
 #: The order of the published products in a feed (by `feed_changed_at`).
 FEED_ORDER = ("beras", "tricky", "kbki_zero", "big_price", "no_image", "html", "withdrawn", "expired")
@@ -76,29 +82,6 @@ class FeedCatalog:
     def exported_keys(self) -> tuple[str, ...]:
         """Products a full feed writes: active and without errors."""
         return tuple(key for key in FEED_ORDER if key not in ("withdrawn", "expired"))
-
-
-def add_image(
-    revision: ProductRevision, *, width: int = 800, height: int = 800, sizes: tuple[int, ...] = (50, 100, 300, 800)
-) -> ProductImage:
-    """Attach an image row (no file) to the revision, as the media service records one."""
-    image = ProductImage(
-        product_id=revision.product_id,
-        storage_key=f"products/{revision.product_id}/{uuid.uuid4().hex}.jpg",
-        content_type="image/jpeg",
-        width=width,
-        height=height,
-        byte_size=1000,
-        sizes=list(sizes),
-        uploaded_by_id=revision.author_id,
-    )
-    database.session.add(image)
-    database.session.flush()
-    revision.images.append(
-        RevisionImage(image_id=image.id, image=image, position=len(revision.images), is_main=not revision.images)
-    )
-    database.session.flush()
-    return image
 
 
 def add_attachment(revision: ProductRevision, description: str | None = "Sertifikat TKDN") -> ProductAttachment:

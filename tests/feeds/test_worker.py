@@ -25,7 +25,7 @@ from marketplace.feeds.models import DatafeedItem, Feed
 from marketplace.feeds.services.requests import request_feed
 from tests.feeds.conftest import build_feed_catalog
 from tests.feeds.helpers import hidden_files, many_products, visible_files
-from tests.support.worker import CeleryWorker, broker_url, publishing_app, purge_queues, wait_for
+from tests.support.worker import CeleryWorker, broker_url, wait_for, worker_publisher
 
 pytestmark = pytest.mark.worker
 
@@ -53,16 +53,8 @@ def worker_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def worker_app(app: Flask, worker_instance: Path, database_url: str) -> Iterator[Flask]:
     """An app publishing to the workers' broker (queues purged before and after)."""
-    flask_app = publishing_app(instance_path=worker_instance, database_url=database_url, broker=broker_url())
-    purge_queues(flask_app)
-    try:
+    with worker_publisher(app, instance_path=worker_instance, database_url=database_url) as flask_app:
         yield flask_app
-    finally:
-        purge_queues(flask_app)
-        with flask_app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        app.extensions["celery"].set_default()
 
 
 def start_worker(worker_instance: Path, database_url: str, name: str, env: dict[str, str]) -> CeleryWorker:

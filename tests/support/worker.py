@@ -13,7 +13,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -55,6 +56,24 @@ def purge_queues(app: Flask) -> int:
         for queue in QUEUES:
             dropped += channel.queue_purge(queue) or 0
     return dropped
+
+
+@contextmanager
+def worker_publisher(suite_app: Flask, *, instance_path: Path, database_url: str) -> Iterator[Flask]:
+    """An app that publishes to the workers' broker, its queues purged before and after; the suite's app stays
+    Celery's default app afterwards."""
+    from marketplace.extensions import db
+
+    flask_app = publishing_app(instance_path=instance_path, database_url=database_url, broker=broker_url())
+    purge_queues(flask_app)
+    try:
+        yield flask_app
+    finally:
+        purge_queues(flask_app)
+        with flask_app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        suite_app.extensions["celery"].set_default()
 
 
 class CeleryWorker:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from tests.support.worker import CeleryWorker, broker_url, publishing_app, purge_queues
+from tests.support.worker import CeleryWorker, broker_url, worker_publisher
 
 
 @pytest.fixture(scope="module")
@@ -19,18 +19,8 @@ def worker_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def worker_app(app: Flask, worker_instance: Path, database_url: str) -> Iterator[Flask]:
     """An app that publishes to the worker's broker; the queues are purged before and after."""
-    from marketplace.extensions import db
-
-    flask_app = publishing_app(instance_path=worker_instance, database_url=database_url, broker=broker_url())
-    purge_queues(flask_app)
-    try:
+    with worker_publisher(app, instance_path=worker_instance, database_url=database_url) as flask_app:
         yield flask_app
-    finally:
-        purge_queues(flask_app)
-        with flask_app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        app.extensions["celery"].set_default()  # the suite's app stays Celery's default app
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import pytest
 from marketplace.catalog.models import Product, ProductImage, ProductRevision, RegionalPrice, RevisionImage, Unit
 from marketplace.catalog.quality import ERROR, WARNING, check_listing, duplicate_skus, has_large_image
 from marketplace.extensions import db
-from tests.catalog.review.conftest import add_image, submitted
-from tests.factories import listing, seller
+from tests.catalog.review.conftest import submitted
+from tests.factories import add_image, listing, seller
 
 TODAY = date(2026, 3, 2)
 

@@ -12,8 +12,8 @@ from marketplace.accounts.models import Role
 from marketplace.catalog.services import update_listing
 from marketplace.core.audit import AuditEvent
 from marketplace.extensions import db
-from tests.catalog.review.conftest import add_image, submitted
-from tests.factories import listing, listing_data, seller, user_with_role
+from tests.catalog.review.conftest import submitted
+from tests.factories import add_image, listing, listing_data, seller, user_with_role
 
 QUEUE = "/koperasi/tinjauan"
 POLICY = "/koperasi/tinjauan/kebijakan"
