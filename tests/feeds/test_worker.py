@@ -7,6 +7,7 @@ as beat runs it) and rebuilt by the next worker."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import time
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from marketplace.core.timeutil import utcnow
@@ -116,6 +118,30 @@ def test_a_requested_feed_is_built_by_a_worker(committed_db, worker_app, celery_
     assert active == expected
     assert (worker_instance / "feeds" / feed.report_key).is_file()
     assert feed.processed_rows == feed.total_rows == 8
+
+
+def test_an_xlsx_feed_built_by_a_worker_keeps_codes_as_text_and_formulas_inert(
+    committed_db, worker_app, celery_worker, worker_instance
+) -> None:
+    with worker_app.app_context():
+        catalog = build_feed_catalog()
+        expected = [catalog.sku(key) for key in catalog.exported_keys]
+        cooperative_id = catalog.cooperative.id
+    feed_id = ask(worker_app, cooperative_id, "xlsx")
+    feed = wait_for(lambda: finished(worker_app, feed_id), timeout=60, what="the feed", worker=celery_worker)
+    assert feed.status == "succeeded", feed.failure
+    path = worker_instance / "feeds" / feed.storage_key
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == feed.sha256
+    sheet = load_workbook(path)["Produk"]
+    header = [cell.value for cell in sheet[1]]
+    rows = {row[0].value: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(2)}
+    assert list(rows) == expected
+    tricky, zero, big = rows["TRICKY-001"], rows["KBKI-ZERO-001"], rows["BIG-PRICE-001"]
+    assert (tricky["nama_produk"].data_type, tricky["nama_produk"].value) == ("s", '=SUM(A1:A2) Beras, "Spesial"')
+    assert "\n" in tricky["deskripsi_lengkap"].value and "🍚" in tricky["deskripsi_lengkap"].value
+    assert (zero["kbki_id"].data_type, zero["kbki_id"].value) == ("s", "0111100001")
+    assert big["harga_pemerintah"].value == 9_999_999_999_999
+    assert rows["NO-IMAGE-001"]["gambar_utama"].value is None
 
 
 def test_a_feed_of_every_cooperative_is_built_by_parts_and_joined(
