@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from marketplace.accounts.auth import hash_password
 from marketplace.accounts.models import Role, User
 from marketplace.demo.catalog import seed_catalog
+from marketplace.demo.feeds import seed_feeds
 from marketplace.demo.identities import IdentityMaker
 from marketplace.demo.organisations import add_city_government, add_cooperative, kelurahan_of_city, slug
 from marketplace.demo.people import add_member, add_user, draw_person, plan_members, suspend
@@ -43,6 +44,7 @@ class DemoSummary:
     work_units: int
     users: int
     products: int = 0
+    feeds: int = 0
 
 
 def database_is_empty() -> bool:
@@ -52,7 +54,8 @@ def database_is_empty() -> bool:
 
 def seed_demo(*, products: bool = True) -> DemoSummary:
     """Load the Kota Mojokerto demo into an empty database: people and organisations in one transaction, then the
-    members' products through the catalog services (about a minute; `products=False` leaves them out)."""
+    members' products through the catalog services and each cooperative's first datafeed (about a minute;
+    `products=False` leaves products and feeds out)."""
     if not database_is_empty():
         raise DemoDataExists("the database already has users")
     rng = random.Random(SEED)  # noqa: S311 - deterministic demo data, not secrets
@@ -72,7 +75,9 @@ def seed_demo(*, products: bool = True) -> DemoSummary:
         users=db.session.scalar(select(func.count(User.id))),
     )
     db.session.commit()
-    return replace(summary, products=seed_catalog(seed=SEED + 1)) if products else summary
+    if not products:
+        return summary
+    return replace(summary, products=seed_catalog(seed=SEED + 1), feeds=seed_feeds())
 
 
 def seed_cooperatives(rng: random.Random, ids: IdentityMaker, password_hash: str) -> int:

@@ -25,7 +25,8 @@ def seed_demo_command(if_empty: bool) -> None:
             ) from exc
         click.echo(
             f"Demo data loaded: {summary.cooperatives} cooperatives, {summary.members} members, "
-            f"{summary.work_units} work units, {summary.users} accounts, {summary.products} products."
+            f"{summary.work_units} work units, {summary.users} accounts, {summary.products} products, "
+            f"{summary.feeds} e-Katalog datafeeds."
         )
     click.echo()
     click.echo(login_table())

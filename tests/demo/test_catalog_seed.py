@@ -24,6 +24,7 @@ from marketplace.core.audit import AuditEvent
 from marketplace.core.money import with_ppn
 from marketplace.core.timeutil import utcnow
 from marketplace.demo.product_templates import kind_of
+from marketplace.feeds.services.queries import latest_datafeed
 
 pytestmark = pytest.mark.usefixtures("demo_catalog")
 
@@ -234,3 +235,17 @@ def test_history_is_dated_back_in_order(db) -> None:
         assert events[("revision.submit", revision.id)] == revision.submitted_at
         if revision.status in ("approved", "superseded"):
             assert events[("revision.approve", revision.id)] == revision.decided_at
+
+
+def test_every_cooperative_has_a_datafeed_that_e_katalog_can_pull(demo_catalog, db, client) -> None:
+    assert demo_catalog.summary.feeds == 18
+    for cooperative in db.session.scalars(select(Cooperative)):
+        feed = latest_datafeed(cooperative.id)
+        assert feed is not None and feed.status == "succeeded", cooperative.name
+        on_sale = db.session.scalar(
+            select(func.count(Product.id)).where(Product.cooperative_id == cooperative.id, Product.status == "active")
+        )
+        assert feed.product_count - feed.withdrawn_count == on_sale - feed.error_count
+        body = client.get("/lkpp/v1/all_produk", query_string={"secretkey": cooperative.datafeed_key}).get_json()
+        assert body["total"] == on_sale - feed.error_count > 0
+        assert {item["informasi"]["produk_aktif"] for item in body["produk"]} == {1}
