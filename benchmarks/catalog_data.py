@@ -1,7 +1,9 @@
-"""Realistic Indonesian catalog rows for the search benchmark: cooperatives, UMKM makers and their products.
+"""Realistic Indonesian catalog rows for the benchmarks: cooperatives, UMKM makers and their products.
 
 Everything is generated from a seeded random generator, so two runs load the same catalog. Rows are plain tuples in
-the column order of `COLUMNS`, ready for PostgreSQL's COPY.
+the column order of `COLUMNS`, ready for PostgreSQL's COPY. `generate` makes a whole catalog in memory (the search
+benchmark, 100,000 products); `CatalogGenerator` makes it product by product, so the feed benchmark can load
+1,000,000 products in chunks and choose which cooperative each product belongs to.
 """
 
 from __future__ import annotations
@@ -9,11 +11,11 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
-from marketplace.catalog.search.index import search_text_of
+from marketplace.catalog.search.index import search_parts
 from marketplace.core.money import with_ppn
 from marketplace.reference.regions import child_regions
 
@@ -165,9 +167,13 @@ COLUMNS = {
     "product_images": "id product_id storage_key content_type width height byte_size sizes uploaded_by_id created_at",
     "revision_images": "revision_id image_id position is_main",
     "catalog_entries": "product_id revision_id cooperative_id seller_id category_id category_l1_id category_l2_id "
-    "name brand price price_with_ppn national_price is_domestic tkdn_bmp_x100 tkdn_x100 skala_usaha "
-    "seller_regency_code stock published_at main_image_id search_text",
+    "name brand price price_with_ppn national_price regional_prices is_domestic tkdn_bmp_x100 tkdn_x100 "
+    "skala_usaha seller_regency_code stock published_at main_image_id cooperative_name seller_name unit_name "
+    "ppn_percent shipping_cost search_text",
 }
+#: Per entry (same order as `catalog_entries`): the words of the name, the brand and the rest, that PostgreSQL's
+#: `search_vector` is made of (`search.index.SEARCH_VECTOR_SQL`); not a table, the loader turns them into vectors.
+ENTRY_WORDS = "product_id name brand rest"
 
 
 @dataclass
@@ -178,6 +184,25 @@ class Catalog:
     category_ids: dict[str, int] = field(default_factory=dict)
     regencies: list[str] = field(default_factory=list)
     regency_names: dict[str, str] = field(default_factory=dict)
+    #: `ENTRY_WORDS` rows, one per catalog entry.
+    entry_words: list[tuple] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Maker:
+    """An UMKM member who makes products, with what each of its products copies."""
+
+    user_id: int
+    cooperative_id: int
+    families: list[int]
+    skala: str
+    regency: str
+    brand: str
+    is_pkp: bool
+    manager_id: int
+    #: What the product's catalog entry shows: the cooperative's name and the maker's business name.
+    cooperative_name: str = ""
+    business: str = ""
 
 
 def _digits(rng: random.Random, n: int) -> str:
@@ -215,104 +240,153 @@ def _categories(catalog: Catalog) -> dict[tuple[str, ...], int]:
     return ids
 
 
-def generate(*, products: int, cooperatives: int, sellers_per_cooperative: int, units: dict[str, int], seed: int = 7):
-    """Every row of the benchmark catalog."""
-    rng = random.Random(seed)
-    catalog = Catalog()
-    paths = _categories(catalog)
-    kbki = {family[2]: family[0][-1] for family in FAMILIES}
-    catalog.rows["kbki_codes"] = [(code, title, 10) for code, title in kbki.items()]
-    places = _places(cooperatives)
-    catalog.regencies = sorted({code[:5] for code, _ in places})
-    catalog.regency_names = {region.code: region.name for region in child_regions("35")}
-    makers = []  # (user_id, cooperative_id, families, skala, regency, business)
-    user_id = 0
-    for index, (village, village_name) in enumerate(places, start=1):
-        is_pkp = index % 5 == 0
-        catalog.rows["cooperatives"].append((
-            index, f"kkmp-bench-{index}", f"KKMP {village_name} {index}", _digits(rng, 13), _digits(rng, 16),
-            is_pkp, f"Jl. Raya {village_name} No. {index}", village, _digits(rng, 40), True, False, True, NOW, NOW,
-        ))  # fmt: skip
-        user_id += 1
-        catalog.rows["users"].append(
-            (user_id, f"pengurus{index}@bench.test", f"Pengurus {village_name}", "id", True, index, NOW, NOW)
-        )
-        catalog.rows["user_roles"].append((user_id, "coop_manager"))
-        manager = user_id
-        for _ in range(sellers_per_cooperative):
-            user_id += 1
-            brand = f"{rng.choice(BRAND_PARTS[0])} {rng.choice(BRAND_PARTS[1])}"
-            business = f"{rng.choice(BUSINESS_PREFIXES)} {brand}"
-            skala = rng.choices(["mikro", "kecil", "menengah"], weights=[70, 25, 5])[0]
-            full_name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-            catalog.rows["users"].append((user_id, f"umkm{user_id}@bench.test", full_name, "id", True, None, NOW, NOW))
-            catalog.rows["user_roles"].append((user_id, "seller"))
-            catalog.rows["seller_profiles"].append((
-                user_id, user_id, business, _digits(rng, 13), _digits(rng, 16), _digits(rng, 16), skala,
-                json.dumps(["10793"]), f"Dusun {village_name} RT 01/RW 02", village, NOW, NOW,
+class CatalogGenerator:
+    """Seeded rows of a benchmark catalog, made product by product so a large catalog can be loaded in chunks.
+
+    The constructor makes the small tables (categories, KBKI codes, cooperatives, their managers, UMKM makers with
+    profiles and memberships); `add_product` appends one approved product's rows; `take_rows` hands over what was
+    made since the last call. With `entries=False` no `catalog_entries` rows are made (the search text is the
+    slow part, and only search needs them).
+    """
+
+    def __init__(
+        self,
+        *,
+        cooperatives: int,
+        sellers_per_cooperative: int,
+        units: dict[str, int],
+        seed: int = 7,
+        entries: bool = True,
+    ) -> None:
+        self.rng = random.Random(seed)
+        self.catalog = Catalog()
+        self.units = units
+        self.entries = entries
+        self.paths = _categories(self.catalog)
+        kbki = {family[2]: family[0][-1] for family in FAMILIES}
+        self.catalog.rows["kbki_codes"] = [(code, title, 10) for code, title in kbki.items()]
+        places = _places(cooperatives)
+        self.catalog.regencies = sorted({code[:5] for code, _ in places})
+        self.catalog.regency_names = {region.code: region.name for region in child_regions("35")}
+        self.makers: list[Maker] = []
+        self._add_parties(places, sellers_per_cooperative)
+        self.makers_by_cooperative: dict[int, list[Maker]] = {}
+        for maker in self.makers:
+            self.makers_by_cooperative.setdefault(maker.cooperative_id, []).append(maker)
+
+    def _add_parties(self, places: list[tuple[str, str]], sellers_per_cooperative: int) -> None:
+        """Cooperatives (every fifth one PKP), a manager each and their UMKM makers."""
+        rng, rows = self.rng, self.catalog.rows
+        user_id = 0
+        for index, (village, village_name) in enumerate(places, start=1):
+            is_pkp, cooperative_name = index % 5 == 0, f"KKMP {village_name} {index}"
+            rows["cooperatives"].append((
+                index, f"kkmp-bench-{index}", cooperative_name, _digits(rng, 13), _digits(rng, 16),
+                is_pkp, f"Jl. Raya {village_name} No. {index}", village, _digits(rng, 40), True, False, True, NOW,
+                NOW,
             ))  # fmt: skip
-            catalog.rows["memberships"].append((user_id, user_id, index, "active", NOW, NOW))
-            families = rng.sample(range(len(FAMILIES)), 2)
-            makers.append((user_id, index, families, skala, village[:5], brand, is_pkp, manager))
-    for product_id in range(1, products + 1):
-        _product(catalog, rng, product_id, rng.choice(makers), paths, units)
-    return catalog
+            user_id += 1
+            rows["users"].append(
+                (user_id, f"pengurus{index}@bench.test", f"Pengurus {village_name}", "id", True, index, NOW, NOW)
+            )
+            rows["user_roles"].append((user_id, "coop_manager"))
+            manager = user_id
+            for _ in range(sellers_per_cooperative):
+                user_id += 1
+                brand = f"{rng.choice(BRAND_PARTS[0])} {rng.choice(BRAND_PARTS[1])}"
+                business = f"{rng.choice(BUSINESS_PREFIXES)} {brand}"
+                skala = rng.choices(["mikro", "kecil", "menengah"], weights=[70, 25, 5])[0]
+                full_name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+                rows["users"].append((user_id, f"umkm{user_id}@bench.test", full_name, "id", True, None, NOW, NOW))
+                rows["user_roles"].append((user_id, "seller"))
+                rows["seller_profiles"].append((
+                    user_id, user_id, business, _digits(rng, 13), _digits(rng, 16), _digits(rng, 16), skala,
+                    json.dumps(["10793"]), f"Dusun {village_name} RT 01/RW 02", village, NOW, NOW,
+                ))  # fmt: skip
+                rows["memberships"].append((user_id, user_id, index, "active", NOW, NOW))
+                families = rng.sample(range(len(FAMILIES)), 2)
+                maker = Maker(user_id, index, families, skala, village[:5], brand, is_pkp, manager)
+                self.makers.append(replace(maker, cooperative_name=cooperative_name, business=business))
 
+    def take_rows(self) -> dict[str, list[tuple]]:
+        """The rows made since the last call (each table's list is handed over and started anew)."""
+        taken = self.catalog.rows
+        self.catalog.rows = {name: [] for name in COLUMNS}
+        return taken
 
-def _product(catalog: Catalog, rng: random.Random, pid: int, maker: tuple, paths: dict, units: dict[str, int]):
-    seller_id, cooperative_id, families, skala, regency, brand, is_pkp, manager = maker
-    path, unit, kbki, pattern, choices, (low, high) = FAMILIES[rng.choice(families)]
-    name = pattern.format(**{key: rng.choice(values) for key, values in choices.items()})
-    price = rng.randrange(low // 100, high // 100) * 100
-    ppn = 11 if is_pkp else 0
-    domestic = rng.random() > 0.05
-    tkdn = rng.randrange(2000, 9000) if domestic else 0
-    bmp = rng.randrange(0, 1500) if domestic else 0
-    published = NOW - timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60))
-    valid_until = date(2027, 1, 1) + timedelta(days=rng.randrange(0, 200))
-    stock = rng.choice([0, 5, 20, 50, 100, 250, 1000])
-    national = rng.random() > 0.05
-    regional = []
-    if not national or rng.random() < 0.25:
-        codes = rng.sample(["35", regency, rng.choice(catalog.regencies)], rng.randint(1, 3))
-        regional = [
-            (pid, code, max(100, price + rng.randrange(-20, 20) * 100), rng.choice([0, 5000]))
-            for code in dict.fromkeys(codes)
+    def add_product(self, pid: int, maker: Maker) -> None:
+        """Append the rows of one approved product: product, revision, regional prices, image (and entry)."""
+        rng, catalog = self.rng, self.catalog
+        path, unit, kbki, pattern, choices, (low, high) = FAMILIES[rng.choice(maker.families)]
+        name = pattern.format(**{key: rng.choice(values) for key, values in choices.items()})
+        price = rng.randrange(low // 100, high // 100) * 100
+        ppn = 11 if maker.is_pkp else 0
+        domestic = rng.random() > 0.05
+        tkdn = rng.randrange(2000, 9000) if domestic else 0
+        bmp = rng.randrange(0, 1500) if domestic else 0
+        published = NOW - timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60))
+        valid_until = date(2027, 1, 1) + timedelta(days=rng.randrange(0, 200))
+        stock = rng.choice([0, 5, 20, 50, 100, 250, 1000])
+        national = rng.random() > 0.05
+        regional = []
+        if not national or rng.random() < 0.25:
+            codes = rng.sample(["35", maker.regency, rng.choice(catalog.regencies)], rng.randint(1, 3))
+            regional = [
+                (pid, code, max(100, price + rng.randrange(-20, 20) * 100), rng.choice([0, 5000]))
+                for code in dict.fromkeys(codes)
+            ]
+        description = " ".join(rng.sample(QUALITIES, 3))
+        short = f"{name} dari {maker.brand}, {path[-1].lower()} berkualitas untuk pengadaan pemerintah."
+        specs = [
+            {"label": "Merek", "value": maker.brand},
+            {"label": "Asal", "value": catalog.regency_names[maker.regency]},
+            {"label": "Kemasan", "value": rng.choice(["Plastik", "Karton", "Karung", "Botol", "Besek bambu"])},
         ]
-    description = " ".join(rng.sample(QUALITIES, 3))
-    short = f"{name} dari {brand}, {path[-1].lower()} berkualitas untuk pengadaan pemerintah."
-    specs = [
-        {"label": "Merek", "value": brand},
-        {"label": "Asal", "value": catalog.regency_names[regency]},
-        {"label": "Kemasan", "value": rng.choice(["Plastik", "Karton", "Karung", "Botol", "Besek bambu"])},
-    ]
-    category_ids = [paths[path[:level]] for level in (1, 2, 3)]
-    revision = SimpleNamespace(
-        name=name, brand=brand, short_description=short, description=description, specifications=specs
+        category_ids = [self.paths[path[:level]] for level in (1, 2, 3)]
+        rows, seller_id = catalog.rows, maker.user_id
+        rows["products"].append((
+            pid, maker.cooperative_id, seller_id, f"BNC-{pid:06d}", "active", pid, stock, valid_until, published,
+            published, published, published,
+        ))  # fmt: skip
+        shipping = rng.choice([0, 0, 10_000, 25_000])
+        rows["product_revisions"].append((
+            pid, pid, 1, "approved", seller_id, published, published, maker.manager_id, name, maker.brand,
+            category_ids[2], kbki, self.units[unit], price, ppn, shipping, national, stock,
+            rng.choice([1, 1, 5, 10]), valid_until, domestic, tkdn,
+            f"TKDN-{pid}" if tkdn and rng.random() < 0.4 else None, bmp, None, rng.randrange(100, 30_000), short,
+            description, json.dumps(specs), published, published,
+        ))  # fmt: skip
+        rows["regional_prices"].extend(regional)
+        rows["product_images"].append((
+            pid, pid, f"products/{pid}/bench.jpg", "image/jpeg", 800, 800, 120_000, "[50, 100, 300, 800]", seller_id,
+            published,
+        ))  # fmt: skip
+        rows["revision_images"].append((pid, pid, 0, True))
+        if not self.entries:
+            return
+        revision = SimpleNamespace(
+            name=name, brand=maker.brand, short_description=short, description=description, specifications=specs
+        )
+        categories = [SimpleNamespace(name=n) for n in path]
+        parts = search_parts(revision, categories)
+        regional_json = json.dumps({code: [amount, cost] for _, code, amount, cost in regional}) if regional else None
+        rows["catalog_entries"].append((
+            pid, pid, maker.cooperative_id, seller_id, category_ids[2], category_ids[0], category_ids[1], name,
+            maker.brand, price, with_ppn(price, ppn), national, regional_json, domestic, tkdn + bmp, tkdn, maker.skala,
+            maker.regency, stock, published, pid, maker.cooperative_name, maker.business, unit, ppn, shipping,
+            parts.text,
+        ))  # fmt: skip
+        catalog.entry_words.append((pid, *parts))
+
+
+def generate(*, products: int, cooperatives: int, sellers_per_cooperative: int, units: dict[str, int], seed: int = 7):
+    """Every row of the benchmark catalog, in memory: each product made by a maker drawn at random."""
+    generator = CatalogGenerator(
+        cooperatives=cooperatives, sellers_per_cooperative=sellers_per_cooperative, units=units, seed=seed
     )
-    categories = [SimpleNamespace(name=n) for n in path]
-    rows = catalog.rows
-    rows["products"].append((
-        pid, cooperative_id, seller_id, f"BNC-{pid:06d}", "active", pid, stock, valid_until, published, published,
-        published, published,
-    ))  # fmt: skip
-    rows["product_revisions"].append((
-        pid, pid, 1, "approved", seller_id, published, published, manager, name, brand, category_ids[2], kbki,
-        units[unit], price, ppn, rng.choice([0, 0, 10_000, 25_000]), national, stock, rng.choice([1, 1, 5, 10]),
-        valid_until, domestic, tkdn, f"TKDN-{pid}" if tkdn and rng.random() < 0.4 else None, bmp, None,
-        rng.randrange(100, 30_000), short, description, json.dumps(specs), published, published,
-    ))  # fmt: skip
-    rows["regional_prices"].extend(regional)
-    rows["product_images"].append((
-        pid, pid, f"products/{pid}/bench.jpg", "image/jpeg", 800, 800, 120_000, "[50, 100, 300, 800]", seller_id,
-        published,
-    ))  # fmt: skip
-    rows["revision_images"].append((pid, pid, 0, True))
-    rows["catalog_entries"].append((
-        pid, pid, cooperative_id, seller_id, category_ids[2], category_ids[0], category_ids[1], name, brand, price,
-        with_ppn(price, ppn), national, domestic, tkdn + bmp, tkdn, skala, regency, stock, published, pid,
-        search_text_of(revision, categories),
-    ))  # fmt: skip
+    for product_id in range(1, products + 1):
+        generator.add_product(product_id, generator.rng.choice(generator.makers))
+    return generator.catalog
 
 
 def rows_of(catalog: Catalog, table: str) -> Iterator[tuple]:
