@@ -291,6 +291,17 @@ def main() -> None:
     args = parse_args()
     instance = Path(tempfile.mkdtemp(prefix="bench-feeds-"))
     os.environ["DATABASE_URL"] = args.database_url
+    try:
+        run(args, instance)
+    finally:
+        if args.keep:
+            print(f"files and worker log kept in {instance}")
+        else:
+            shutil.rmtree(instance, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, instance: Path) -> None:
+    """Load (unless `--skip-load`), then measure and report."""
     if args.skip_load:
         migrate(args.database_url, instance)  # bring a loaded database up to the current schema
     else:
@@ -373,10 +384,6 @@ def main() -> None:
                 default=str,
             )
         )
-    if args.keep:
-        print(f"files and worker log kept in {instance}")
-    else:
-        shutil.rmtree(instance, ignore_errors=True)
 
 
 if __name__ == "__main__":
