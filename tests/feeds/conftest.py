@@ -208,3 +208,18 @@ def build_feed_catalog() -> FeedCatalog:
 def feed_catalog(db) -> FeedCatalog:
     """The catalog of the module doc, rolled back after the test."""
     return build_feed_catalog()
+
+
+@pytest.fixture
+def records(feed_catalog) -> list:
+    """The feed catalog's records (withdrawn included), as a full feed reads them."""
+    from marketplace.feeds.records import iter_records
+
+    return list(
+        iter_records(
+            cooperative_ids=[feed_catalog.cooperative.id],
+            changed_since=None,
+            until=datetime(2030, 1, 1, tzinfo=UTC),
+            include_withdrawn=True,
+        )
+    )

@@ -15,23 +15,12 @@ from openpyxl import load_workbook
 
 from marketplace.catalog.quality import ERROR, WARNING, Issue
 from marketplace.feeds.columns import SHEETS
-from marketplace.feeds.records import iter_records
 from marketplace.feeds.writers import TooManyRows, open_report, open_writer, xlsx
 from marketplace.feeds.writers.datafeed import document_dict, dumps, product_document
 from marketplace.feeds.writers.values import format_scaled, safe_text, scaled_number
 
 BASE = "http://127.0.0.1:5000"
-LATER = datetime(2030, 1, 1, tzinfo=UTC)
 NAME = "kkmp_csv_full_20261128T010000Z"
-
-
-@pytest.fixture
-def records(feed_catalog) -> list:
-    return list(
-        iter_records(
-            cooperative_ids=[feed_catalog.cooperative.id], changed_since=None, until=LATER, include_withdrawn=True
-        )
-    )
 
 
 def write(shape: str, records: list, path: Path) -> Path:

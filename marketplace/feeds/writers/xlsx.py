@@ -9,7 +9,7 @@ leave the cell empty. Excel holds at most 1,048,576 rows per sheet: more raises 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ import xlsxwriter
 
 from marketplace.feeds.columns import SHEETS, Kind, Sheet
 from marketplace.feeds.records import FeedRecord
+from marketplace.feeds.writers import child
 from marketplace.feeds.writers.base import FileWriter
 from marketplace.feeds.writers.values import scaled_number
 
@@ -50,39 +51,39 @@ _CELL_OF_KIND = {
 }
 
 
+def _cell_rows(sheet: Sheet) -> Callable[[FeedRecord], list[tuple]]:
+    """A function giving a record's rows of `sheet` as cell values: text as `str`, numbers as `int`/`float`, dates
+    as ISO text, empty values as None."""
+    rows = sheet.rows
+    cells = tuple((col, _CELL_OF_KIND[column.kind], column.scale) for col, column in enumerate(sheet.columns))
+
+    def cell_values(values: Sequence[Any]) -> tuple:
+        converted = []
+        for col, cell, scale in cells:
+            value = values[col]
+            if value is None or value == "":
+                converted.append(None)
+            elif cell == "d":
+                converted.append(scaled_number(value, scale))
+            elif cell == "t":
+                converted.append(value.isoformat())
+            else:
+                converted.append(value)
+        return tuple(converted)
+
+    return lambda record: [cell_values(values) for values in rows(record)]
+
+
 class _SheetRows:
     def __init__(self, workbook: xlsxwriter.Workbook, sheet: Sheet, bold) -> None:
         self.worksheet = workbook.add_worksheet(sheet.name)
-        self.rows = sheet.rows
         self.row = 1
         for col, key in enumerate(sheet.keys):
             self.worksheet.write_string(0, col, key, bold)
         self.worksheet.freeze_panes(1, 0)
-        self.cells = tuple((col, _CELL_OF_KIND[column.kind], column.scale) for col, column in enumerate(sheet.columns))
-
-    def write(self, record: FeedRecord) -> None:
-        worksheet, cells = self.worksheet, self.cells
-        write_string, write_number = worksheet._write_string, worksheet._write_number
-        for values in self.rows(record):
-            row = self.row
-            if row >= MAX_ROWS:
-                raise TooManyRows(worksheet.name)
-            for col, cell, scale in cells:
-                value = values[col]
-                if value is None or value == "":
-                    continue
-                if cell == "s":
-                    write_string(row, col, value, None)
-                elif cell == "n":
-                    write_number(row, col, value, None)
-                elif cell == "d":
-                    write_number(row, col, scaled_number(value, scale), None)
-                else:
-                    write_string(row, col, value.isoformat(), None)
-            self.row = row + 1
 
     def write_values(self, rows: Iterable[Sequence[Any]]) -> None:
-        """Rows of cell values as read back from another feed workbook: text as strings, numbers as numbers."""
+        """Rows of cell values: text as strings, numbers as numbers, None or "" for an empty cell."""
         worksheet = self.worksheet
         write_string, write_number = worksheet._write_string, worksheet._write_number
         for values in rows:
@@ -110,6 +111,11 @@ class _Workbook(FileWriter):
         bold = self.workbook.add_format({"bold": True})
         self.sheets = [_SheetRows(self.workbook, sheet, bold) for sheet in SHEETS]
 
+    def take(self, item: Sequence[list[tuple]]) -> None:
+        """One record's rows of each sheet, as `XlsxWriter` makes them."""
+        for sheet, rows in zip(self.sheets, item, strict=True):
+            sheet.write_values(rows)
+
     def close(self) -> None:
         """Write the workbook, flush and fsync it; the caller renames it."""
         self.workbook.close()
@@ -127,15 +133,45 @@ class _Workbook(FileWriter):
         self.path.unlink(missing_ok=True)
 
 
-class XlsxWriter(_Workbook):
-    """Writes records into the workbook at `path`."""
+class XlsxWriter(FileWriter):
+    """Writes records into the workbook at `path`.
 
-    def __init__(self, path: Path, *, base_name: str = "", created: datetime | None = None) -> None:
-        super().__init__(path, created=created)
+    The workbook is written by a child process (`child`) where the platform can fork, so xlsxwriter's work runs
+    beside the feed's reading and validation; `in_child=False` writes it in this process."""
+
+    def __init__(
+        self, path: Path, *, base_name: str = "", created: datetime | None = None, in_child: bool | None = None
+    ) -> None:
+        self.sheet_rows = [_cell_rows(sheet) for sheet in SHEETS]
+        if in_child is None:
+            in_child = child.can_fork()
+        self.workbook: _Workbook | None = None
+        self.child: child.ChildProcess | None = None
+        if in_child:
+            self.child = child.ChildProcess(lambda: _Workbook(path, created=created))
+        else:
+            self.workbook = _Workbook(path, created=created)
 
     def write(self, record: FeedRecord) -> None:
-        for sheet in self.sheets:
-            sheet.write(record)
+        item = [rows(record) for rows in self.sheet_rows]
+        if self.child is not None:
+            self.child.send(item)
+        else:
+            self.workbook.take(item)
+
+    def close(self) -> None:
+        """The workbook is complete, flushed and fsynced (raises what stopped the child, e.g. `TooManyRows`)."""
+        if self.child is not None:
+            self.child.finish()
+        else:
+            self.workbook.close()
+
+    def abort(self) -> None:
+        """No file is left."""
+        if self.child is not None:
+            self.child.abort()
+        else:
+            self.workbook.abort()
 
 
 class XlsxRowWriter(_Workbook):
