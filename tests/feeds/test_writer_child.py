@@ -61,10 +61,11 @@ def test_a_parent_that_stops_leaves_no_file(tmp_path) -> None:
     path = tmp_path / "out.txt"
     child = ChildProcess(lambda: FileSink(path), batch_items=1)
     child.send("item 0")
+    pid = child.pid
     child.abort()
     assert not path.exists()
     with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # the child was waited for: no zombie left
+        os.waitpid(pid, os.WNOHANG)  # the child was waited for: no zombie left
 
 
 def test_a_killed_child_is_a_clear_error(tmp_path) -> None:
