@@ -19,6 +19,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	@bash scripts/ensure-pdf-libs.sh
 	$(BIN)/pip install --quiet -e .
 	@touch $@
 

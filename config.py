@@ -95,6 +95,10 @@ class BaseConfig:
     PP_ORDER_LIMIT = env_int("PP_ORDER_LIMIT", 200_000_000)
     KKP_LIMIT = env_int("KKP_LIMIT", 200_000_000)
     ORDER_AUTO_CANCEL_WORKING_DAYS = env_int("ORDER_AUTO_CANCEL_WORKING_DAYS", 3)
+    # How often the scheduled task cancels orders whose party due did not act in time (cron, WIB).
+    ORDER_EXPIRE_CRON = env("ORDER_EXPIRE_CRON", "*/15 * * * *")
+    # OCDS: the ocid prefix of the orders' contracting processes (`ocds-` and six characters, registered with OCP).
+    OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", "ocds-pumkm1")
 
     # e-Katalog feeds: where files go (a folder, or an S3 bucket when FEEDS_S3_BUCKET is set; credentials and region
     # from the standard AWS_* variables), the schedule (cron expressions in WIB) and how builds run.

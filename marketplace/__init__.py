@@ -82,7 +82,8 @@ def import_models() -> None:
     import marketplace.catalog.models
     import marketplace.cooperatives.models
     import marketplace.core.audit
-    import marketplace.feeds.models  # noqa: F401
+    import marketplace.feeds.models
+    import marketplace.procurement.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

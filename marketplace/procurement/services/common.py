@@ -1,0 +1,36 @@
+"""What every order service needs: the order as the user may see it, and the order row locked for a move."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from marketplace.accounts.models import User
+from marketplace.core.errors import IllegalTransition, NotFound
+from marketplace.extensions import db
+from marketplace.procurement.models import Order
+from marketplace.procurement.permissions import can_view
+from marketplace.procurement.states import ORDER
+
+
+def get_order_for(user: User, order_id: int) -> Order:
+    """The order, if the user may see it; NotFound otherwise (another party's order is not even confirmed)."""
+    order = db.session.get(Order, order_id)
+    if order is None or not can_view(user, order):
+        raise NotFound("order not found")
+    return order
+
+
+def locked_order(order_id: int) -> Order:
+    """The order re-read with its row locked until commit (FOR UPDATE on PostgreSQL; SQLite writes one at a time)."""
+    order = db.session.scalars(
+        select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
+    ).one_or_none()
+    if order is None:
+        raise NotFound("order not found")
+    return order
+
+
+def require_state(order: Order, action: str) -> None:
+    """Refuse (IllegalTransition) a move the order's state does not allow, before anything changes."""
+    if not ORDER.can(order, action):
+        raise IllegalTransition("order", order.status, action)

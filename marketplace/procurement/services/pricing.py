@@ -1,0 +1,65 @@
+"""Order prices: the unit price for a delivery region, a line's amounts and an order's totals (integer rupiah)."""
+
+from __future__ import annotations
+
+from marketplace.catalog.models import Product, ProductRevision
+from marketplace.catalog.search.public import offer_for_region
+from marketplace.core.money import ppn_amount
+from marketplace.procurement.models import Order, OrderLine
+
+
+def unit_price_for(revision: ProductRevision, region_code: str | None) -> tuple[int, int] | None:
+    """(unit price excluding PPN, shipping per unit) for deliveries to `region_code`: the regional price of its
+    kab/kota or province if the revision has one, else the national price; None when not delivered there."""
+    offer = offer_for_region(revision, region_code)
+    return None if offer is None else (offer.price, offer.shipping_cost)
+
+
+def line_amounts(unit_price: int, ppn_percent: int, unit_shipping: int, quantity: int) -> tuple[int, int, int, int]:
+    """(subtotal, PPN on the subtotal rounded half up, shipping, total) of `quantity` units."""
+    subtotal = unit_price * quantity
+    ppn = ppn_amount(subtotal, ppn_percent)
+    shipping = unit_shipping * quantity
+    return subtotal, ppn, shipping, subtotal + ppn + shipping
+
+
+def set_line_amounts(line: OrderLine) -> OrderLine:
+    """Compute the line's subtotal, PPN, shipping and total from its unit price, shipping and quantity."""
+    line.subtotal, line.ppn_amount, line.shipping, line.total = line_amounts(
+        line.unit_price, line.ppn_percent, line.unit_shipping or 0, line.quantity
+    )
+    return line
+
+
+def recompute_totals(order: Order) -> Order:
+    """Every line's amounts from its unit price and shipping, then the order's totals (after an accepted offer)."""
+    for line in order.lines:
+        set_line_amounts(line)
+    order.subtotal = sum(line.subtotal for line in order.lines)
+    order.ppn_total = sum(line.ppn_amount for line in order.lines)
+    order.shipping_total = sum(line.shipping for line in order.lines)
+    order.total = sum(line.total for line in order.lines)
+    return order
+
+
+def snapshot_line(product: Product, quantity: int, unit_price: int, unit_shipping: int) -> OrderLine:
+    """A new order line copying the product's live data, at the given prices (those for the delivery region)."""
+    revision = product.live_revision
+    line = OrderLine(
+        product_id=product.id,
+        revision_id=revision.id,
+        seller_id=product.seller_id,
+        sku=product.sku,
+        name=revision.name,
+        kbki_code=revision.kbki_code or "",
+        unit_name=revision.unit.name if revision.unit else "",
+        quantity=quantity,
+        unit_price=unit_price,
+        ppn_percent=revision.ppn_percent,
+        unit_shipping=unit_shipping,
+        tkdn_bmp=revision.tkdn_x100 + revision.bmp_x100,
+        is_domestic=revision.is_domestic,
+        quantity_shipped=0,
+        quantity_received=0,
+    )
+    return set_line_amounts(line)
