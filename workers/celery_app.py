@@ -6,6 +6,7 @@ from celery.schedules import crontab
 
 from marketplace import create_app
 from marketplace.feeds.services.schedule import beat_schedule as feed_beat_schedule
+from marketplace.feeds.services.schedule import crontab_from
 
 flask_app = create_app()
 celery_app = flask_app.extensions["celery"]
@@ -16,6 +17,10 @@ celery_app.conf.beat_schedule = {
     "purge-login-attempts": {
         "task": "accounts.purge_login_attempts",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "procurement-expire-overdue": {
+        "task": "procurement.expire_overdue",
+        "schedule": crontab_from(flask_app.config["ORDER_EXPIRE_CRON"]),
     },
     **feed_beat_schedule(flask_app.config),
 }

@@ -16,11 +16,13 @@ csrf.exempt(bp)  # bearer tokens only, never cookies: nothing for a forged cross
 from marketplace.api import (  # noqa: E402, F401
     agencies,
     auth,
+    cart,
     cooperatives,
     feeds,
     me,
     members,
     openapi,
+    orders,
     product_imports,
     products,
     regions,

@@ -1,0 +1,1 @@
+"""Procurement forms (Flask-WTF), one module per page group."""

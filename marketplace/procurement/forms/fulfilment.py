@@ -1,0 +1,118 @@
+"""Forms of the order page's fulfilment part: ship (a quantity per line of the user's), receive (a quantity per line,
+and a note), pay outside the system, and the buttons (deliver, invoice, confirm payment)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from marketplace.core.forms import BaseForm
+from marketplace.procurement.models import OrderLine
+
+NUMERIC = {"inputmode": "numeric", "min": 0}
+
+
+class LineQuantitiesForm(BaseForm):
+    """A form with one quantity field per order line, named `<LINE_PREFIX><line id>`."""
+
+    LINE_PREFIX = "line_"
+    #: The service's field path root for the quantities (`<root>.<line id>.quantity`).
+    PATH_ROOT = "lines"
+
+    @classmethod
+    def for_lines(cls, lines: Iterable[OrderLine], defaults: dict[int, int], **kwargs) -> LineQuantitiesForm:
+        """The form with a field per line, prefilled with `defaults` ({line id: quantity})."""
+        fields = {f"{cls.LINE_PREFIX}{line.id}": cls.quantity_field(line, defaults.get(line.id, 0)) for line in lines}
+        form_class = type(cls.__name__, (cls,), fields)
+        return form_class(**kwargs)
+
+    @classmethod
+    def quantity_field(cls, line: OrderLine, default: int) -> IntegerField:
+        raise NotImplementedError
+
+    def line_fields(self) -> list:
+        """The quantity fields, in line order."""
+        return [field for name, field in self._fields.items() if name.startswith(self.LINE_PREFIX)]
+
+    def quantities(self) -> dict[int, int]:
+        """{line id: quantity} as entered (an empty field counts as 0)."""
+        return {int(field.name.removeprefix(self.LINE_PREFIX)): field.data or 0 for field in self.line_fields()}
+
+    def field_name(self, path: str) -> str:
+        """The field showing the service's error at `path` (`lines.3.quantity` → `ship_3`)."""
+        parts = path.split(".")
+        return f"{self.LINE_PREFIX}{parts[1]}" if parts[0] == self.PATH_ROOT and len(parts) > 1 else path
+
+
+class ShipForm(LineQuantitiesForm):
+    """A shipment: the quantity shipped of each of the user's lines, the courier and the tracking number."""
+
+    LINE_PREFIX = "ship_"
+    PATH_ROOT = "lines"
+
+    courier = StringField(_l("Courier"), validators=[InputRequired(), Length(max=80)])
+    tracking_number = StringField(_l("Tracking number"), validators=[InputRequired(), Length(max=80)])
+
+    @classmethod
+    def quantity_field(cls, line: OrderLine, default: int) -> IntegerField:
+        left = line.quantity - line.quantity_shipped
+        return IntegerField(
+            _l("%(name)s (%(left)s %(unit)s left to ship)", name=line.name, left=left, unit=line.unit_name),
+            default=default,
+            validators=[Optional(), NumberRange(min=0, max=left)],
+            render_kw={**NUMERIC, "max": left},
+        )
+
+
+class ReceiveForm(LineQuantitiesForm):
+    """The receipt: the quantity received of every line, and a note when it differs from the order."""
+
+    LINE_PREFIX = "received_"
+    PATH_ROOT = "received"
+
+    note = TextAreaField(
+        _l("Mismatch note"),
+        description=_l("Required when a quantity received differs from the quantity ordered."),
+        validators=[Optional(), Length(max=2000)],
+    )
+
+    @classmethod
+    def quantity_field(cls, line: OrderLine, default: int) -> IntegerField:
+        return IntegerField(
+            _l("%(name)s (ordered %(quantity)s %(unit)s)", name=line.name, quantity=line.quantity, unit=line.unit_name),
+            default=default,
+            validators=[InputRequired(), NumberRange(min=0, max=line.quantity)],
+            render_kw={**NUMERIC, "max": line.quantity},
+        )
+
+
+class PayOutsideForm(BaseForm):
+    """A payment made outside the system: its reference (e.g. the SP2D number) and date."""
+
+    reference = StringField(
+        _l("Payment reference"),
+        description=_l("For example the SP2D number or the bank transfer reference."),
+        validators=[InputRequired(), Length(max=120)],
+    )
+    paid_on = DateField(_l("Payment date"), validators=[InputRequired()])
+
+
+class FulfilmentActionForm(BaseForm):
+    """A button that moves the order or a shipment (deliver, invoice, confirm payment): only the CSRF token."""
+
+
+def show_errors(form: FlaskForm, fields: dict[str, str]) -> list[str]:
+    """Put a service's field errors (`ValidationFailed.fields`) next to the form's fields; return those left over."""
+    unplaced = []
+    for path, message in fields.items():
+        name = form.field_name(path) if isinstance(form, LineQuantitiesForm) else path
+        field = form._fields.get(name)
+        if field is None:
+            unplaced.append(message)
+        else:
+            field.errors = [*field.errors, message]
+    return unplaced

@@ -1,0 +1,252 @@
+"""A buyer officer's cart: products with quantities, priced for a delivery region when shown, grouped by
+cooperative (each group becomes one order at checkout)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from marketplace.accounts.models import Role, User
+from marketplace.catalog.models import Product, ProductRevision
+from marketplace.catalog.states import ProductStatus
+from marketplace.cooperatives.models import Cooperative
+from marketplace.core.errors import Forbidden, NotFound, ValidationFailed
+from marketplace.extensions import db
+from marketplace.procurement.models import CartItem
+from marketplace.procurement.services.pricing import line_amounts, unit_price_for
+
+#: Most units of one product in a cart (and on an order line).
+MAX_QUANTITY = 1_000_000
+#: Roles that buy: they have a cart and check out.
+BUYERS = (Role.PP, Role.PPK)
+
+
+@dataclass
+class CartLine:
+    """One cart item priced for the delivery region, or with the problem that keeps it from being ordered."""
+
+    item: CartItem
+    product: Product
+    revision: ProductRevision | None
+    unit_price: int = 0
+    unit_shipping: int = 0
+    ppn_percent: int = 0
+    subtotal: int = 0
+    ppn: int = 0
+    shipping: int = 0
+    total: int = 0
+    #: Why the line cannot be ordered (translated); None when it can.
+    problem: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.revision.name if self.revision is not None else self.product.sku
+
+    @property
+    def min_order(self) -> int:
+        return self.revision.min_order if self.revision is not None else 1
+
+
+@dataclass
+class CartGroup:
+    """The lines of one cooperative: one order at checkout."""
+
+    cooperative: Cooperative
+    lines: list[CartLine] = field(default_factory=list)
+
+    @property
+    def subtotal(self) -> int:
+        return sum(line.subtotal for line in self.lines)
+
+    @property
+    def ppn(self) -> int:
+        return sum(line.ppn for line in self.lines)
+
+    @property
+    def shipping(self) -> int:
+        return sum(line.shipping for line in self.lines)
+
+    @property
+    def total(self) -> int:
+        return sum(line.total for line in self.lines)
+
+
+@dataclass
+class Cart:
+    """The whole cart for one delivery region."""
+
+    region_code: str | None
+    groups: list[CartGroup]
+
+    @property
+    def lines(self) -> list[CartLine]:
+        return [line for group in self.groups for line in group.lines]
+
+    @property
+    def problems(self) -> list[CartLine]:
+        return [line for line in self.lines if line.problem]
+
+    @property
+    def subtotal(self) -> int:
+        return sum(group.subtotal for group in self.groups)
+
+    @property
+    def ppn(self) -> int:
+        return sum(group.ppn for group in self.groups)
+
+    @property
+    def shipping(self) -> int:
+        return sum(group.shipping for group in self.groups)
+
+    @property
+    def total(self) -> int:
+        return sum(group.total for group in self.groups)
+
+    @property
+    def count(self) -> int:
+        return len(self.lines)
+
+
+def check_buyer(actor: User) -> None:
+    """Only PP and PPK of a work unit have a cart."""
+    if not actor.has_role(*BUYERS) or actor.work_unit_id is None:
+        raise Forbidden(_("Only a PP or PPK of a work unit can order."))
+
+
+def cart_items(user_id: int) -> list[CartItem]:
+    """The user's cart items with their products' live data (regional prices and unit included), by product id."""
+    query = (
+        select(CartItem)
+        .where(CartItem.user_id == user_id)
+        .options(
+            joinedload(CartItem.product).joinedload(Product.cooperative),
+            joinedload(CartItem.product)
+            .joinedload(Product.live_revision)
+            .options(joinedload(ProductRevision.unit), selectinload(ProductRevision.regional_prices)),
+        )
+        .order_by(CartItem.product_id)
+    )
+    return list(db.session.scalars(query).unique())
+
+
+def price_line(item: CartItem, region_code: str | None) -> CartLine:
+    """The item priced for the region, or with the reason it cannot be ordered."""
+    product = item.product
+    revision = product.live_revision
+    line = CartLine(item=item, product=product, revision=revision)
+    if product.status != ProductStatus.ACTIVE or revision is None:
+        line.problem = _("No longer sold: remove it from the cart.")
+        return line
+    price = unit_price_for(revision, region_code) if region_code else None
+    if price is None:
+        line.problem = (
+            _("Not delivered to the chosen region: remove it or choose another region.")
+            if region_code
+            else _("Choose the delivery region to see the price.")
+        )
+        return line
+    line.unit_price, line.unit_shipping = price
+    line.ppn_percent = revision.ppn_percent
+    line.subtotal, line.ppn, line.shipping, line.total = line_amounts(
+        line.unit_price, line.ppn_percent, line.unit_shipping, item.quantity
+    )
+    if item.quantity < revision.min_order:
+        line.problem = _("The minimum order is %(n)d.", n=revision.min_order)
+    return line
+
+
+def view_cart(user: User, region_code: str | None) -> Cart:
+    """The user's cart priced for deliveries to `region_code`, grouped by cooperative (by name)."""
+    groups: dict[int, CartGroup] = {}
+    for item in cart_items(user.id):
+        line = price_line(item, region_code)
+        group = groups.setdefault(item.product.cooperative_id, CartGroup(item.product.cooperative))
+        group.lines.append(line)
+    ordered = sorted(groups.values(), key=lambda group: (group.cooperative.name, group.cooperative.id))
+    return Cart(region_code=region_code, groups=ordered)
+
+
+def _quantity(value: object, *, field_name: str = "quantity") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_QUANTITY:
+        raise ValidationFailed(
+            "bad quantity",
+            {
+                field_name: _(
+                    "Enter a number from %(min)s to %(max)s.", min=1, max=f"{MAX_QUANTITY:,}".replace(",", ".")
+                )
+            },
+        )
+    return value
+
+
+def _sellable(product_id: int) -> Product:
+    product = db.session.get(Product, product_id)
+    if product is None or product.status != ProductStatus.ACTIVE or product.live_revision is None:
+        raise NotFound(_("This product is not in the catalog."))
+    return product
+
+
+def _check_minimum(product: Product, quantity: int) -> None:
+    revision = product.live_revision
+    if quantity < revision.min_order:
+        unit = revision.unit.name if revision.unit else ""
+        raise ValidationFailed(
+            "below minimum",
+            {"quantity": _("The minimum order is %(n)d %(unit)s.", n=revision.min_order, unit=unit).strip()},
+        )
+
+
+def add_item(*, actor: User, product_id: int, quantity: int) -> tuple[CartItem, bool]:
+    """Put `quantity` units of an active product in the actor's cart (added to what is there); return the item and
+    whether it is new. The cart's quantity must reach the product's minimum order and stay ≤ 1,000,000."""
+    check_buyer(actor)
+    quantity = _quantity(quantity)
+    product = _sellable(product_id)
+    item = db.session.scalar(select(CartItem).where(CartItem.user_id == actor.id, CartItem.product_id == product.id))
+    created = item is None
+    total = quantity + (0 if item is None else item.quantity)
+    _quantity(total)
+    _check_minimum(product, total)
+    if item is None:
+        item = CartItem(user_id=actor.id, product_id=product.id, quantity=total)
+        db.session.add(item)
+    else:
+        item.quantity = total
+    db.session.commit()
+    return item, created
+
+
+def own_item(actor: User, item_id: int) -> CartItem:
+    """The actor's cart item; NotFound for another user's (or no) item."""
+    item = db.session.get(CartItem, item_id)
+    if item is None or item.user_id != actor.id:
+        raise NotFound(_("This item is not in your cart."))
+    return item
+
+
+def set_quantity(*, actor: User, item_id: int, quantity: int) -> CartItem:
+    """Change an item's quantity (≥ the product's minimum order, ≤ 1,000,000)."""
+    check_buyer(actor)
+    item = own_item(actor, item_id)
+    quantity = _quantity(quantity)
+    product = item.product
+    if product.status == ProductStatus.ACTIVE and product.live_revision is not None:
+        _check_minimum(product, quantity)
+    item.quantity = quantity
+    db.session.commit()
+    return item
+
+
+def remove_item(*, actor: User, item_id: int) -> None:
+    """Take an item out of the actor's cart."""
+    check_buyer(actor)
+    db.session.delete(own_item(actor, item_id))
+    db.session.commit()
+
+
+def cart_count(user: User) -> int:
+    """How many products the user has in the cart (for the navigation)."""
+    return db.session.scalar(select(func.count(CartItem.id)).where(CartItem.user_id == user.id)) or 0

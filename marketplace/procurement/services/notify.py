@@ -1,0 +1,126 @@
+"""Order emails: at each step, the people who must act next (or should know) get an email in their language with a
+link to the order page, sent after the move commits.
+
+Events (template `templates/emails/orders/<event>.txt`, first line the subject) and their recipients:
+submitted → the party due (the PPK for a PP's order, else the cooperative's managers); approved → managers and the
+PP who placed it; rejected → the PP who placed it; offer → the other side of the negotiation; offer_accepted → the
+PPK and the managers; accepted → the PPK and the managers (to sign); signed → the sellers of the lines and the
+managers; shipped, delivered → the PPK; received → the managers (to invoice); invoiced → the bendahara;
+paid_outside → the managers; refused → the PPK and the PP; cancelled, expired → the PPK, the PP and the managers;
+completed → everybody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from marketplace.accounts.models import Role, User, UserRole
+from marketplace.accounts.services.links import external_url_for
+from marketplace.core.mail import queue_email
+from marketplace.extensions import db
+from marketplace.procurement.models import Order
+from marketplace.procurement.services import deadlines
+
+
+def _users_with_role(role: Role, **where: int) -> list[User]:
+    """Enabled users holding `role` whose columns equal `where` (e.g. cooperative_id=3)."""
+    query = select(User).join(UserRole).where(UserRole.role == role, User.is_enabled.is_(True))
+    for column, value in where.items():
+        query = query.where(getattr(User, column) == value)
+    return list(db.session.scalars(query.order_by(User.id)))
+
+
+def _ppk(order: Order) -> list[User]:
+    return [order.ppk]
+
+
+def _placed_by(order: Order) -> list[User]:
+    return [order.placed_by]
+
+
+def _managers(order: Order) -> list[User]:
+    return _users_with_role(Role.COOP_MANAGER, cooperative_id=order.cooperative_id)
+
+
+def _bendahara(order: Order) -> list[User]:
+    return _users_with_role(Role.BENDAHARA, work_unit_id=order.work_unit_id)
+
+
+def _sellers(order: Order) -> list[User]:
+    return [line.seller for line in order.lines]
+
+
+#: Who acts for each value of `Order.waiting_for`.
+_DUE: dict[str | None, tuple[Callable[[Order], list[User]], ...]] = {
+    deadlines.PPK: (_ppk,),
+    deadlines.BUYER: (_ppk,),
+    deadlines.PROVIDER: (_managers,),
+    deadlines.SIGNATURES: (_ppk, _managers),
+    deadlines.BENDAHARA: (_bendahara,),
+}
+
+
+def _due(order: Order) -> list[User]:
+    """The people the order waits for now."""
+    return [user for group in _DUE.get(order.waiting_for, ()) for user in group(order)]
+
+
+EVENT_RECIPIENTS: dict[str, tuple[Callable[[Order], list[User]], ...]] = {
+    "submitted": (_due,),
+    "approved": (_managers, _placed_by),
+    "rejected": (_placed_by,),
+    "offer": (_due,),
+    "offer_accepted": (_ppk, _managers),
+    "accepted": (_ppk, _managers),
+    "refused": (_ppk, _placed_by),
+    "cancelled": (_ppk, _placed_by, _managers),
+    "expired": (_ppk, _placed_by, _managers),
+    "signed": (_sellers, _managers),
+    "shipped": (_ppk,),
+    "delivered": (_ppk,),
+    "received": (_managers,),
+    "invoiced": (_bendahara,),
+    "paid_outside": (_managers,),
+    "completed": (_ppk, _placed_by, _bendahara, _managers, _sellers),
+}
+
+
+def recipients(order: Order, event: str, *, exclude: User | None = None) -> list[User]:
+    """The enabled people to email about `event`, each once, without `exclude` (the one who made the move)."""
+    if event not in EVENT_RECIPIENTS:
+        raise ValueError(f"unknown order event {event!r}; known: {', '.join(EVENT_RECIPIENTS)}")
+    found: dict[int, User] = {}
+    for group in EVENT_RECIPIENTS[event]:
+        for user in group(order):
+            if user is not None and user.is_enabled and user.id not in found:
+                found[user.id] = user
+    return [user for user in found.values() if exclude is None or user.id != exclude.id]
+
+
+def order_url(order: Order) -> str:
+    """The absolute address of the order page (inside a request or in a worker)."""
+    return external_url_for("procurement.order_detail", order_id=order.id)
+
+
+def order_event(order: Order, event: str, *, actor: User | None = None, **context: Any) -> list[str]:
+    """Queue (sent after commit) the `event` email to each recipient in their locale; return the addresses."""
+    url = order_url(order)
+    context.setdefault("reason", order.cancel_reason or order.refuse_reason)
+    context.setdefault("offer", order.offers[-1] if order.offers else None)
+    addresses = []
+    for user in recipients(order, event, exclude=actor):
+        queue_email(
+            user.email,
+            f"emails/orders/{event}",
+            locale=user.locale,
+            user=user,
+            order=order,
+            actor=actor,
+            order_url=url,
+            **context,
+        )
+        addresses.append(user.email)
+    return addresses

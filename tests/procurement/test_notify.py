@@ -1,0 +1,117 @@
+"""Order emails: who gets which event, in their own language, with a link to the order page, after commit."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from marketplace.accounts.models import Role, User, UserRole
+from marketplace.extensions import db
+from marketplace.procurement.models import Offer
+from marketplace.procurement.services import deadlines, notify
+from marketplace.procurement.states import OrderStatus
+from tests.factories import user_with_role
+from tests.procurement.conftest import make_order
+
+
+def addresses(order, event, **kwargs) -> set[str]:
+    return {user.email for user in notify.recipients(order, event, **kwargs)}
+
+
+def managers_of(cooperative) -> set[str]:
+    """Every manager of the cooperative (the market's listings were approved by managers of their own)."""
+    query = select(User.email).join(UserRole).where(UserRole.role == Role.COOP_MANAGER)
+    return set(db.session.scalars(query.where(User.cooperative_id == cooperative.id)))
+
+
+def test_a_pp_order_submitted_asks_the_ppk_to_review(market):
+    order = make_order(market, OrderStatus.WAITING_PPK_REVIEW)
+    deadlines.wait_for(order, deadlines.PPK)
+    assert addresses(order, "submitted") == {market.ppk.email}
+
+
+def test_a_ppk_order_submitted_asks_the_managers_to_answer(market):
+    second_manager = user_with_role(Role.COOP_MANAGER, cooperative=market.coop)
+    order = make_order(market, OrderStatus.WAITING_SELLER_CONFIRMATION, placed_by=market.ppk)
+    deadlines.wait_for(order, deadlines.PROVIDER)
+    assert {market.manager.email, second_manager.email} < addresses(order, "submitted") == managers_of(market.coop)
+
+
+def test_recipients_of_each_event(market):
+    order = make_order(market, OrderStatus.ON_PROCESS)
+    managers = managers_of(market.coop)
+    assert market.manager.email in managers
+    assert addresses(order, "approved") == managers | {market.pp.email}
+    assert addresses(order, "rejected") == {market.pp.email}
+    assert addresses(order, "accepted") == managers | {market.ppk.email}
+    assert addresses(order, "signed") == managers | {market.seller_a.email, market.seller_b.email}
+    assert addresses(order, "shipped") == {market.ppk.email}
+    assert addresses(order, "received") == managers
+    assert addresses(order, "invoiced") == {market.bendahara.email}
+    assert addresses(order, "cancelled") == managers | {market.ppk.email, market.pp.email}
+    assert addresses(order, "completed") == managers | {
+        market.ppk.email,
+        market.pp.email,
+        market.bendahara.email,
+        market.seller_a.email,
+        market.seller_b.email,
+    }
+
+
+def test_the_one_who_moved_and_disabled_users_get_no_email(market):
+    order = make_order(market, OrderStatus.CANCELLED)
+    market.pp.is_enabled = False
+    assert addresses(order, "cancelled", exclude=market.ppk) == managers_of(market.coop)
+
+
+def test_the_other_coop_and_other_work_unit_are_never_told(market):
+    order = make_order(market, OrderStatus.COMPLETED)
+    everybody = addresses(order, "completed")
+    assert market.other_manager.email not in everybody
+    assert market.other_ppk.email not in everybody
+    assert market.other_seller.email not in everybody
+
+
+def test_an_unknown_event_is_a_programming_error(market):
+    order = make_order(market)
+    with pytest.raises(ValueError, match="unknown order event"):
+        notify.order_event(order, "teleported")
+
+
+def test_emails_leave_after_commit_in_each_recipients_language(market, mailbox):
+    market.manager.locale = "en"
+    order = make_order(market, OrderStatus.WAITING_SELLER_CONFIRMATION, placed_by=market.ppk)
+    deadlines.wait_for(order, deadlines.PROVIDER)
+    notify.order_event(order, "submitted")
+    assert mailbox.messages == []  # nothing before the commit
+    db.session.commit()
+
+    (message,) = mailbox.to(market.manager.email)
+    assert order.number in message["Subject"]
+    assert message["Subject"].startswith("New order")
+    body = mailbox.body(message)
+    assert f"/pesanan/{order.id}" in body
+    assert body.count("http") >= 1
+
+
+def test_each_email_is_rendered_in_its_recipients_language(market, monkeypatch):
+    market.pp.locale = "en"
+    sent: list[tuple[str, str]] = []
+    monkeypatch.setattr(notify, "queue_email", lambda to, template, *, locale, **context: sent.append((to, locale)))
+    order = make_order(market, OrderStatus.CANCELLED_ON_REVIEW)
+    notify.order_event(order, "rejected", reason="Anggaran belum tersedia")
+    notify.order_event(order, "approved")
+    assert (market.pp.email, "en") in sent
+    assert (market.manager.email, "id") in sent
+
+
+def test_every_event_has_a_template_that_renders(market, mailbox):
+    order = make_order(market, OrderStatus.ON_PROCESS)
+    order.waiting_for = deadlines.SIGNATURES
+    db.session.add(Offer(order=order, party="buyer", proposed_by_id=market.ppk.id, message="Mohon harga", lines=[]))
+    for event in notify.EVENT_RECIPIENTS:
+        notify.order_event(order, event, reason="Alasan yang cukup panjang untuk pembatalan")
+    db.session.commit()
+    subjects = {message["Subject"] for message in mailbox.messages}
+    assert len(subjects) == len(notify.EVENT_RECIPIENTS)
+    assert all(order.number in subject for subject in subjects)
