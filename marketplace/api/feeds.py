@@ -78,7 +78,8 @@ def get_feed(feed_id: int) -> FeedOut:
     f"{FEED}/download",
     roles=VIEWERS,
     description='The feed\'s file, streamed: `datafeed` a JSON document `{"total": N, "produk": [...]}`, `csv` a '
-    "ZIP of the three sheets as CSV files, `xlsx` a workbook of the three sheets. 409 until the feed succeeded.",
+    "ZIP of the three sheets as CSV files, `xlsx` a workbook of the three sheets, `ocds` an OCDS 1.1 release package "
+    "of the orders (JSON). 409 until the feed succeeded.",
     tags=TAGS,
     errors=(409,),
     files=tuple(dict.fromkeys(files.MIMETYPES.values())),

@@ -40,6 +40,11 @@ def datafeed_url() -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + DATAFEED_PATH
 
 
+def feed_download_url(feed: Feed) -> str:
+    """The absolute address of a feed's file (PUBLIC_BASE_URL, so also right outside a request)."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/feed/{feed.id}/unduh"
+
+
 def format_duration(milliseconds: int | None) -> str:
     """`850` → `0.9 s`, `75_000` → `1 min 15 s`, `3_725_000` → `1 h 2 min`; empty for None."""
     if milliseconds is None:

@@ -21,7 +21,12 @@ from marketplace.feeds.storage import feed_storage
 #: Bytes read from the storage at a time.
 CHUNK_SIZE = 256 * 1024
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MIMETYPES = {FeedShape.DATAFEED: "application/json", FeedShape.CSV: "application/zip", FeedShape.XLSX: XLSX_TYPE}
+MIMETYPES = {
+    FeedShape.DATAFEED: "application/json",
+    FeedShape.CSV: "application/zip",
+    FeedShape.XLSX: XLSX_TYPE,
+    FeedShape.OCDS: "application/json",
+}
 REPORT_TYPE = "text/csv; charset=utf-8"
 #: Columns of the report CSV, in order (see the spec's "Validation").
 REPORT_HEADER = ("no_produk_penyedia", "tingkat", "kolom", "pesan")

@@ -26,7 +26,7 @@ class Feed(TimestampMixin, db.Model):
     __tablename__ = "feeds"
     __table_args__ = (
         Index("ix_feeds_cooperative_shape_status", "cooperative_id", "shape", "status", "id"),
-        CheckConstraint("shape IN ('datafeed', 'csv', 'xlsx')", name="shape"),
+        CheckConstraint("shape IN ('datafeed', 'csv', 'xlsx', 'ocds')", name="shape"),
         CheckConstraint("mode IN ('full', 'delta')", name="mode"),
     )
 
@@ -35,7 +35,7 @@ class Feed(TimestampMixin, db.Model):
     cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id"), index=True)
     #: Set on the per-cooperative parts of an all-cooperatives feed; parts are not shown as feeds of their own.
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
-    #: datafeed, csv or xlsx (`FeedShape`).
+    #: datafeed, csv, xlsx (the catalog) or ocds (the orders) (`FeedShape`).
     shape: Mapped[str] = mapped_column(String(20))
     #: full or delta (`FeedMode`).
     mode: Mapped[str] = mapped_column(String(10))

@@ -23,6 +23,8 @@ class FeedShape(enum.StrEnum):
     CSV = "csv"
     #: The three sheets in one workbook.
     XLSX = "xlsx"
+    #: The cooperative's (or every cooperative's) orders as an OCDS 1.1 release package (JSON); full only.
+    OCDS = "ocds"
 
 
 class FeedMode(enum.StrEnum):
@@ -49,12 +51,15 @@ SHAPE_LABELS = {
     FeedShape.DATAFEED: _l("Datafeed (JSON)"),
     FeedShape.CSV: _l("CSV (zip)"),
     FeedShape.XLSX: _l("XLSX"),
+    FeedShape.OCDS: _l("Orders as OCDS 1.1 (JSON)"),
 }
 
 MODE_LABELS = {FeedMode.FULL: _l("Full"), FeedMode.DELTA: _l("Changes (delta)")}
 
 #: File extension of each shape's file.
-EXTENSIONS = {FeedShape.DATAFEED: "json", FeedShape.CSV: "zip", FeedShape.XLSX: "xlsx"}
+EXTENSIONS = {FeedShape.DATAFEED: "json", FeedShape.CSV: "zip", FeedShape.XLSX: "xlsx", FeedShape.OCDS: "json"}
+#: Shapes of the product catalog (the others export orders).
+CATALOG_SHAPES = frozenset({FeedShape.DATAFEED, FeedShape.CSV, FeedShape.XLSX})
 
 #: queued → running → succeeded | failed. A redelivered task may start a running feed again (`restart`), and a
 #: failed feed may be retried by a person (`retry`). Audited as `feed.<action>`.

@@ -22,7 +22,10 @@ class FeedRequestIn(InModel):
         description="The cooperative; a manager may leave it out (their own). Operators: null or left out builds "
         "one feed of all cooperatives (joined from per-cooperative parts).",
     )
-    shape: FeedShape = Field(description="`datafeed` (JSON), `csv` (the three sheets as CSV files in a ZIP) or `xlsx`")
+    shape: FeedShape = Field(
+        description="`datafeed` (JSON), `csv` (the three sheets as CSV files in a ZIP), `xlsx`, or `ocds`: the "
+        "orders (not the products) as an OCDS 1.1 release package (JSON), full mode only"
+    )
     mode: FeedMode = Field(
         FeedMode.FULL,
         description="`full`: every approved product; `delta`: what changed since the previous successful feed of the "

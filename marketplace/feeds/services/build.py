@@ -30,6 +30,7 @@ from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 from marketplace.feeds.export import ExportResult, export_records
 from marketplace.feeds.models import Feed
+from marketplace.feeds.ocds_export import export_orders, feed_package_head
 from marketplace.feeds.records import count_records, iter_records
 from marketplace.feeds.services import combined
 from marketplace.feeds.services.common import (
@@ -53,6 +54,7 @@ from marketplace.feeds.services.runs import (
 from marketplace.feeds.services.snapshot import SnapshotWriter
 from marketplace.feeds.states import FeedMode, FeedShape, FeedStatus
 from marketplace.feeds.storage import FeedStorage, feed_storage
+from marketplace.procurement import ocds
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +88,8 @@ def build_feed(
         logger.info("feed %s: attempt %s (redelivered: %s)", feed.id, feed.attempts, redelivered)
     plan_snapshot(feed)
     db.session.commit()
+    if feed.shape == FeedShape.OCDS:  # orders: one pass, also for every cooperative at once
+        return guarded(feed, run, lambda: build_orders_file(feed, run, on_progress))
     if combined.is_combined(feed):
         return guarded(feed, run, lambda: combined.start_combined(feed, run, inline=inline, on_progress=on_progress))
     return guarded(feed, run, lambda: build_file(feed, run, on_progress))
@@ -297,6 +301,44 @@ def build_file(feed: Feed, run: Run, on_progress: ProgressCallback | None, *, no
             target.discard()
             raise
     return succeed(feed, run, target, result, size=size, digest=digest, total=total, notify_parent=notify_parent)
+
+
+class NoOrders(Exception):
+    """An OCDS feed with no order to publish (a release package holds at least one release)."""
+
+
+def build_orders_file(feed: Feed, run: Run, on_progress: ProgressCallback | None) -> Feed:
+    """Write the orders of the feed's cooperative (or of all) as an OCDS release package, publish it and its
+    report and record the success; NoOrders (the feed fails) when there is none."""
+    target = Target(feed_storage(), *file_keys(feed))
+    cooperative_ids = None if feed.cooperative_id is None else [feed.cooperative_id]
+    with side_session() as session:
+        total = ocds.count_orders(cooperative_ids=cooperative_ids, until=feed.snapshot_at)
+        if not total:
+            raise NoOrders(_("There are no orders to export yet."))
+        progress = _Progress(session, run, total=total, snapshot=None, echo=on_progress)
+        progress.save(0, total_rows=total)
+        try:
+            target.open()
+            orders = ocds.iter_order_facts(
+                cooperative_ids=cooperative_ids, until=feed.snapshot_at, batch_size=settings().batch_size
+            )
+            result = export_orders(
+                orders,
+                file_path=target.staging,
+                report_path=target.report_staging,
+                head=feed_package_head(feed),
+                on_progress=progress.save,
+            )
+            db.session.commit()  # end the reading transaction before writing through the main session again
+            progress.save(result.processed)
+            heartbeat(session, run)  # still ours: publish
+            session.commit()
+            size, digest = target.publish()
+        except BaseException:
+            target.discard()
+            raise
+    return succeed(feed, run, target, result, size=size, digest=digest, total=total)
 
 
 def succeed(

@@ -2,6 +2,7 @@
 is the caller's (a page, the API, the command line or the schedule), so a rolled-back request sends nothing.
 
 Who may ask for which cooperative is the caller's check (managers their own cooperative, operators any or all).
+An OCDS feed (the orders) is always full: a delta is refused, as is a package of no order.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from marketplace.feeds.models import Feed
 from marketplace.feeds.services.common import BUILD_TASK
 from marketplace.feeds.services.runs import guarded_move
 from marketplace.feeds.states import FeedMode, FeedShape, FeedStatus, FeedTrigger
+from marketplace.procurement import ocds
 
 #: Counters and results a retried feed starts again from.
 RESET_VALUES = {
@@ -53,6 +55,8 @@ def request_feed(
     _check_choices(shape=shape, mode=mode, trigger=trigger)
     if cooperative_id is not None and db.session.get(Cooperative, cooperative_id) is None:
         raise NotFound(_("This cooperative does not exist."))
+    if shape == FeedShape.OCDS:
+        _check_orders(cooperative_id)
     feed = Feed(
         cooperative_id=cooperative_id,
         shape=str(shape),
@@ -93,10 +97,19 @@ def retry_feed(feed: Feed, actor_id: int | None) -> Feed:
 def _check_choices(*, shape: str, mode: str, trigger: str) -> None:
     fields: dict[str, str] = {}
     if shape not in set(FeedShape):
-        fields["shape"] = _("Choose a format: datafeed, csv or xlsx.")
+        fields["shape"] = _("Choose a format: datafeed, csv, xlsx or ocds.")
     if mode not in set(FeedMode):
         fields["mode"] = _("Choose full or delta.")
+    if shape == FeedShape.OCDS and mode == FeedMode.DELTA:
+        fields["mode"] = _("OCDS exports always hold every order: choose Full.")
     if trigger not in set(FeedTrigger):
         fields["trigger"] = _("Unknown trigger.")
     if fields:
         raise ValidationFailed(_("The feed request is not valid."), fields=fields)
+
+
+def _check_orders(cooperative_id: int | None) -> None:
+    """An OCDS release package holds at least one release: refuse one of no order."""
+    if not ocds.count_orders(cooperative_ids=None if cooperative_id is None else [cooperative_id]):
+        message = _("There are no orders to export yet.")
+        raise ValidationFailed(message, fields={"shape": message})

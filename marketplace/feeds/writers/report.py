@@ -41,6 +41,11 @@ class ReportWriter(FileWriter):
         if self.buffer.tell() > 64 * 1024:
             self._flush()
 
+    def write_row(self, key: str, level: str, column: str, message: str) -> None:
+        """Add one row about something that is not a product (an order of an OCDS feed: `key` is its number)."""
+        self.writer.writerow((safe_text(key), LEVEL_WORDS.get(level, level), column, safe_text(message)))
+        self.rows += 1
+
     def _flush(self) -> None:
         self.file.write(self.buffer.getvalue().encode("utf-8"))
         self.buffer.seek(0)
