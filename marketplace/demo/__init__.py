@@ -20,6 +20,7 @@ from marketplace.accounts.models import Role, User
 from marketplace.demo.catalog import seed_catalog
 from marketplace.demo.feeds import seed_feeds
 from marketplace.demo.identities import IdentityMaker
+from marketplace.demo.orders import seed_orders
 from marketplace.demo.organisations import add_city_government, add_cooperative, kelurahan_of_city, slug
 from marketplace.demo.people import add_member, add_user, draw_person, plan_members, suspend
 from marketplace.extensions import db
@@ -45,6 +46,7 @@ class DemoSummary:
     users: int
     products: int = 0
     feeds: int = 0
+    orders: int = 0
 
 
 def database_is_empty() -> bool:
@@ -54,8 +56,8 @@ def database_is_empty() -> bool:
 
 def seed_demo(*, products: bool = True) -> DemoSummary:
     """Load the Kota Mojokerto demo into an empty database: people and organisations in one transaction, then the
-    members' products through the catalog services and each cooperative's first datafeed (about a minute;
-    `products=False` leaves products and feeds out)."""
+    members' products through the catalog services, each cooperative's first datafeed and a dozen orders through
+    the procurement services (about a minute; `products=False` leaves products, feeds and orders out)."""
     if not database_is_empty():
         raise DemoDataExists("the database already has users")
     rng = random.Random(SEED)  # noqa: S311 - deterministic demo data, not secrets
@@ -77,7 +79,8 @@ def seed_demo(*, products: bool = True) -> DemoSummary:
     db.session.commit()
     if not products:
         return summary
-    return replace(summary, products=seed_catalog(seed=SEED + 1), feeds=seed_feeds())
+    products_seeded, feeds_built = seed_catalog(seed=SEED + 1), seed_feeds()
+    return replace(summary, products=products_seeded, feeds=feeds_built, orders=seed_orders())
 
 
 def seed_cooperatives(rng: random.Random, ids: IdentityMaker, password_hash: str) -> int:

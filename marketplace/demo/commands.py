@@ -26,7 +26,7 @@ def seed_demo_command(if_empty: bool) -> None:
         click.echo(
             f"Demo data loaded: {summary.cooperatives} cooperatives, {summary.members} members, "
             f"{summary.work_units} work units, {summary.users} accounts, {summary.products} products, "
-            f"{summary.feeds} e-Katalog datafeeds."
+            f"{summary.feeds} e-Katalog datafeeds, {summary.orders} orders."
         )
     click.echo()
     click.echo(login_table())
