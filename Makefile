@@ -20,7 +20,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@bash scripts/ensure-pdf-libs.sh
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[emulator]'
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed

@@ -97,6 +97,14 @@ class BaseConfig:
     ORDER_AUTO_CANCEL_WORKING_DAYS = env_int("ORDER_AUTO_CANCEL_WORKING_DAYS", 3)
     # How often the scheduled task cancels orders whose party due did not act in time (cron, WIB).
     ORDER_EXPIRE_CRON = env("ORDER_EXPIRE_CRON", "*/15 * * * *")
+    # Stripe (card payments by KKP): keys from the dashboard, or a local emulator (localstripe) at STRIPE_API_BASE.
+    # Without a secret key card payment is hidden and bank transfer remains.
+    STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+    STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
+    STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+    STRIPE_API_BASE = env("STRIPE_API_BASE")
+    # When the beat task retrieves card payments still processing after an hour and applies their real status.
+    PAYMENTS_RECONCILE_CRON = env("PAYMENTS_RECONCILE_CRON", "0 2 * * *")
     # OCDS: the ocid prefix of the orders' contracting processes (`ocds-` and six characters, registered with OCP).
     OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", "ocds-pumkm1")
 

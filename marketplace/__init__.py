@@ -83,6 +83,7 @@ def import_models() -> None:
     import marketplace.cooperatives.models
     import marketplace.core.audit
     import marketplace.feeds.models
+    import marketplace.payments.models
     import marketplace.procurement.models  # noqa: F401
 
 

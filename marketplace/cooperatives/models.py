@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.db import TimestampMixin
@@ -39,6 +39,9 @@ class Cooperative(TimestampMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     #: Review policy: whether a seller's stock update needs the manager's approval (default: no).
     stock_needs_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    #: The cooperative's fee on its members' sales, in hundredths of a percent (250 = 2.5 %); taken when an order
+    #: is paid, before the members' earnings.
+    fee_bps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: Review policy: whether a change of price validity (`berlaku_sampai`) needs approval (default: yes).
     validity_needs_review: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 

@@ -10,6 +10,7 @@ checkout ─ by a PP ──> WAITING_PPK_REVIEW ─approve─> WAITING_SELLER_CO
                                                    ON_NEGOTIATION ─propose (counter-offer)─> ON_NEGOTIATION
 ESIGN_IN_PROGRESS ─sign (the second signature)─> ON_PROCESS ─receive (BAST signed)─> WAITING_INVOICE
 WAITING_INVOICE ─invoice─> WAITING_PAYMENT ─pay_outside─> PAYMENT_OUTSIDE_SYSTEM ─confirm_payment─> COMPLETED
+WAITING_PAYMENT ─pay (card webhook, or a confirmed transfer)─> COMPLETED
 every state before ON_PROCESS ─cancel / expire─> CANCELLED
 ```
 Each move is audited as `order.<action>` (see `core.lifecycle`).
@@ -62,6 +63,8 @@ ORDER = Lifecycle(
         "invoice": ({S.WAITING_INVOICE}, S.WAITING_PAYMENT),
         "pay_outside": ({S.WAITING_PAYMENT}, S.PAYMENT_OUTSIDE_SYSTEM),
         "confirm_payment": ({S.PAYMENT_OUTSIDE_SYSTEM}, S.COMPLETED),
+        # Paid in the system: a card payment's verified webhook, or a transfer the cooperative confirmed.
+        "pay": ({S.WAITING_PAYMENT}, S.COMPLETED),
         "cancel": (set(BEFORE_PROCESS), S.CANCELLED),
         "expire": (set(BEFORE_PROCESS), S.CANCELLED),
     },
@@ -133,6 +136,8 @@ class DocumentKind(enum.StrEnum):
     SURAT_PESANAN = "surat_pesanan"
     BAST = "bast"
     INVOICE = "invoice"
+    #: The receipt issued when the order is paid in the system.
+    KUITANSI = "kuitansi"
 
 
 #: Number prefixes, per cooperative and year: `SP-2026-00001`, `BAST-2026-00001`, `INV-2026-00001`.
@@ -141,10 +146,12 @@ NUMBER_PREFIXES = {
     DocumentKind.SURAT_PESANAN: "SP",
     DocumentKind.BAST: "BAST",
     DocumentKind.INVOICE: "INV",
+    DocumentKind.KUITANSI: "KW",
 }
 
 DOCUMENT_LABELS = {
     DocumentKind.SURAT_PESANAN: _l("Surat Pesanan"),
     DocumentKind.BAST: _l("BAST (handover record)"),
     DocumentKind.INVOICE: _l("Invoice"),
+    DocumentKind.KUITANSI: _l("Receipt (kuitansi)"),
 }
