@@ -19,10 +19,10 @@ from sqlalchemy import select
 
 from marketplace.catalog.models import Category, KbkiCode, Unit
 from marketplace.core.errors import ValidationFailed
+from marketplace.core.fields import FieldErrors, is_blank, read_boolean, read_integer, read_percent_x100, read_text
 from marketplace.extensions import db
 from marketplace.reference.regions import get_region
 
-WHOLE_NUMBER = re.compile(r"\d+|\d{1,3}(\.\d{3})+")
 SKU_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,49}")
 MAX_PRICE = 1_000_000_000_000
 MAX_STOCK = 100_000_000
@@ -69,106 +69,9 @@ COLUMN_OF = {
 }
 
 
-class _Errors(dict):
-    """Collects one message per field path."""
-
-    def add(self, path: str, message: str) -> None:
-        self.setdefault(path, message)
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _text(raw: dict, key: str, errors: _Errors, *, limit: int, required: bool = False) -> str | None:
+def _date(raw: dict, key: str, errors: FieldErrors, *, today: date) -> date | None:
     value = raw.get(key)
-    if _blank(value):
-        if required:
-            errors.add(key, _("This field is required."))
-        return None
-    text = str(value).replace("\r\n", "\n").strip()
-    if len(text) > limit:
-        errors.add(key, _("At most %(n)d characters.", n=limit))
-    return text
-
-
-def _integer(
-    raw: dict,
-    key: str,
-    errors: _Errors,
-    *,
-    minimum: int,
-    maximum: int,
-    default: int | None = None,
-    required: bool = False,
-) -> int | None:
-    value = raw.get(key)
-    if _blank(value):
-        if required and default is None:
-            errors.add(key, _("This field is required."))
-        return default
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        if isinstance(value, float):
-            if not value.is_integer():
-                raise ValueError
-            number = int(value)
-        elif isinstance(value, str):
-            text = value.strip()
-            if not WHOLE_NUMBER.fullmatch(text):
-                raise ValueError
-            number = int(text.replace(".", ""))  # 150.000 is how Indonesians write 150000
-        else:
-            number = int(value)
-    except (TypeError, ValueError):
-        errors.add(key, _("Enter a whole number without separators, e.g. 150000."))
-        return None
-    if not minimum <= number <= maximum:
-        errors.add(key, _("Enter a number from %(min)s to %(max)s.", min=f"{minimum:,}", max=f"{maximum:,}"))
-        return None
-    return number
-
-
-def _percent_x100(raw: dict, key: str, errors: _Errors, *, maximum: int) -> int:
-    """A percentage with at most 2 decimals (dot or comma), returned × 100."""
-    value = raw.get(key)
-    if _blank(value):
-        return 0
-    try:
-        number = Decimal(str(value).strip().replace(",", "."))
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite() or abs(number) > 1000:
-        errors.add(key, _("Enter a percentage such as 40.25."))
-        return 0
-    if number != number.quantize(Decimal("0.01")):
-        errors.add(key, _("Use at most two decimals."))
-        return 0
-    if not 0 <= number <= maximum:
-        errors.add(key, _("Enter a percentage from 0 to %(max)s.", max=maximum))
-        return 0
-    return int(number * 100)
-
-
-def _boolean(raw: dict, key: str, errors: _Errors, *, default: bool) -> bool:
-    value = raw.get(key)
-    if _blank(value):
-        return default
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in {"1", "true", "ya", "yes", "y", "lokal", "on"}:
-        return True
-    if text in {"0", "false", "tidak", "no", "n", "impor", "off"}:
-        return False
-    errors.add(key, _("Enter yes or no (1 or 0)."))
-    return default
-
-
-def _date(raw: dict, key: str, errors: _Errors, *, today: date) -> date | None:
-    value = raw.get(key)
-    if _blank(value):
+    if is_blank(value):
         errors.add(key, _("This field is required."))
         return None
     if isinstance(value, datetime):
@@ -186,9 +89,9 @@ def _date(raw: dict, key: str, errors: _Errors, *, today: date) -> date | None:
     return parsed
 
 
-def _category(raw: dict, errors: _Errors) -> int | None:
+def _category(raw: dict, errors: FieldErrors) -> int | None:
     value = raw.get("category_id")
-    if _blank(value):
+    if is_blank(value):
         errors.add("category_id", _("This field is required."))
         return None
     try:
@@ -201,8 +104,8 @@ def _category(raw: dict, errors: _Errors) -> int | None:
     return category.id
 
 
-def _kbki(raw: dict, errors: _Errors) -> str | None:
-    code = _text(raw, "kbki", errors, limit=10, required=True)
+def _kbki(raw: dict, errors: FieldErrors) -> str | None:
+    code = read_text(raw, "kbki", errors, limit=10, required=True)
     if code is None:
         return None
     if not re.fullmatch(r"\d{10}", code):
@@ -228,8 +131,8 @@ def forget_active_units() -> None:
     g.pop("active_units", None)
 
 
-def _unit(raw: dict, errors: _Errors) -> int | None:
-    name = _text(raw, "unit", errors, limit=40, required=True)
+def _unit(raw: dict, errors: FieldErrors) -> int | None:
+    name = read_text(raw, "unit", errors, limit=40, required=True)
     if name is None:
         return None
     unit_id = active_units().get(name.lower())
@@ -238,7 +141,7 @@ def _unit(raw: dict, errors: _Errors) -> int | None:
     return unit_id
 
 
-def _specifications(raw: dict, errors: _Errors) -> list[dict[str, str]]:
+def _specifications(raw: dict, errors: FieldErrors) -> list[dict[str, str]]:
     items = raw.get("specifications") or []
     if not isinstance(items, list):
         errors.add("specifications", _("Enter a list of label and value pairs."))
@@ -248,14 +151,14 @@ def _specifications(raw: dict, errors: _Errors) -> list[dict[str, str]]:
     cleaned: list[dict[str, str]] = []
     for index, item in enumerate(items):
         item = item if isinstance(item, dict) else {}
-        label = _text(item, "label", _Nested(errors, f"specifications.{index}"), limit=100, required=True)
-        value = _text(item, "value", _Nested(errors, f"specifications.{index}"), limit=500, required=True)
+        label = read_text(item, "label", _Nested(errors, f"specifications.{index}"), limit=100, required=True)
+        value = read_text(item, "value", _Nested(errors, f"specifications.{index}"), limit=500, required=True)
         if label and value:
             cleaned.append({"label": label, "value": value})
     return cleaned
 
 
-def _regional_prices(raw: dict, errors: _Errors) -> list[dict[str, Any]]:
+def _regional_prices(raw: dict, errors: FieldErrors) -> list[dict[str, Any]]:
     items = raw.get("regional_prices") or []
     if not isinstance(items, list):
         errors.add("regional_prices", _("Enter a list of regional prices."))
@@ -267,14 +170,14 @@ def _regional_prices(raw: dict, errors: _Errors) -> list[dict[str, Any]]:
     for index, item in enumerate(items):
         item = item if isinstance(item, dict) else {}
         nested = _Nested(errors, f"regional_prices.{index}")
-        code = _text(item, "region_code", nested, limit=13, required=True)
+        code = read_text(item, "region_code", nested, limit=13, required=True)
         region = get_region(code) if code else None
         if code and (region is None or region.level not in (1, 2)):
             nested.add("region_code", _("Enter a province (35) or regency/city (35.76) code."))
         elif code in seen:
             nested.add("region_code", _("This region already has a price."))
-        price = _integer(item, "price", nested, minimum=1, maximum=MAX_PRICE, required=True)
-        shipping = _integer(item, "shipping_cost", nested, minimum=0, maximum=MAX_PRICE, default=0)
+        price = read_integer(item, "price", nested, minimum=1, maximum=MAX_PRICE, required=True)
+        shipping = read_integer(item, "shipping_cost", nested, minimum=0, maximum=MAX_PRICE, default=0)
         if code and region is not None and code not in seen and price is not None and shipping is not None:
             cleaned.append({"region_code": code, "price": price, "shipping_cost": shipping})
         if code:
@@ -285,7 +188,7 @@ def _regional_prices(raw: dict, errors: _Errors) -> list[dict[str, Any]]:
 class _Nested:
     """Adds messages under a path prefix of the parent collector."""
 
-    def __init__(self, parent: _Errors, prefix: str) -> None:
+    def __init__(self, parent: FieldErrors, prefix: str) -> None:
         self.parent = parent
         self.prefix = prefix
 
@@ -298,34 +201,34 @@ def clean_listing(raw: dict[str, Any], *, is_pkp: bool, today: date) -> dict[str
 
     Raises ValidationFailed naming every bad field at once. `is_pkp`: whether the cooperative charges PPN.
     """
-    errors = _Errors()
+    errors = FieldErrors()
     values: dict[str, Any] = {
-        "sku": _text(raw, "sku", errors, limit=50, required=True),
-        "name": _text(raw, "name", errors, limit=200, required=True),
-        "brand": _text(raw, "brand", errors, limit=100),
+        "sku": read_text(raw, "sku", errors, limit=50, required=True),
+        "name": read_text(raw, "name", errors, limit=200, required=True),
+        "brand": read_text(raw, "brand", errors, limit=100),
         "category_id": _category(raw, errors),
         "kbki_code": _kbki(raw, errors),
         "unit_id": _unit(raw, errors),
-        "price": _integer(raw, "price", errors, minimum=1, maximum=MAX_PRICE, required=True),
-        "retail_price": _integer(raw, "retail_price", errors, minimum=1, maximum=MAX_PRICE),
-        "ppn_percent": _integer(raw, "ppn_percent", errors, minimum=0, maximum=12, default=0),
-        "shipping_cost": _integer(raw, "shipping_cost", errors, minimum=0, maximum=MAX_PRICE, default=0),
-        "national_price": _boolean(raw, "national_price", errors, default=True),
-        "stock": _integer(raw, "stock", errors, minimum=0, maximum=MAX_STOCK, required=True),
-        "min_order": _integer(raw, "min_order", errors, minimum=1, maximum=MAX_STOCK, default=1),
+        "price": read_integer(raw, "price", errors, minimum=1, maximum=MAX_PRICE, required=True),
+        "retail_price": read_integer(raw, "retail_price", errors, minimum=1, maximum=MAX_PRICE),
+        "ppn_percent": read_integer(raw, "ppn_percent", errors, minimum=0, maximum=12, default=0),
+        "shipping_cost": read_integer(raw, "shipping_cost", errors, minimum=0, maximum=MAX_PRICE, default=0),
+        "national_price": read_boolean(raw, "national_price", errors, default=True),
+        "stock": read_integer(raw, "stock", errors, minimum=0, maximum=MAX_STOCK, required=True),
+        "min_order": read_integer(raw, "min_order", errors, minimum=1, maximum=MAX_STOCK, default=1),
         "valid_until": _date(raw, "valid_until", errors, today=today),
-        "is_domestic": _boolean(raw, "is_domestic", errors, default=True),
-        "tkdn_x100": _percent_x100(raw, "tkdn", errors, maximum=100),
-        "tkdn_certificate": _text(raw, "tkdn_certificate", errors, limit=100),
-        "bmp_x100": _percent_x100(raw, "bmp", errors, maximum=15),
-        "sni_number": _text(raw, "sni_number", errors, limit=60),
+        "is_domestic": read_boolean(raw, "is_domestic", errors, default=True),
+        "tkdn_x100": read_percent_x100(raw, "tkdn", errors, maximum=100),
+        "tkdn_certificate": read_text(raw, "tkdn_certificate", errors, limit=100),
+        "bmp_x100": read_percent_x100(raw, "bmp", errors, maximum=15),
+        "sni_number": read_text(raw, "sni_number", errors, limit=60),
         "weight_grams": _weight_grams(raw, errors),
-        "short_description": _text(raw, "short_description", errors, limit=250),
-        "description": _text(raw, "description", errors, limit=10_000),
+        "short_description": read_text(raw, "short_description", errors, limit=250),
+        "description": read_text(raw, "description", errors, limit=10_000),
         "specifications": _specifications(raw, errors),
         "regional_prices": _regional_prices(raw, errors),
-        "lkpp_category_id": _text(raw, "lkpp_category_id", errors, limit=40),
-        "unspsc": _integer(raw, "unspsc", errors, minimum=10_000_000, maximum=99_999_999),
+        "lkpp_category_id": read_text(raw, "lkpp_category_id", errors, limit=40),
+        "unspsc": read_integer(raw, "unspsc", errors, minimum=10_000_000, maximum=99_999_999),
     }
     _check_combinations(values, errors, is_pkp=is_pkp)
     if errors:
@@ -333,9 +236,9 @@ def clean_listing(raw: dict[str, Any], *, is_pkp: bool, today: date) -> dict[str
     return values
 
 
-def _weight_grams(raw: dict, errors: _Errors) -> int | None:
+def _weight_grams(raw: dict, errors: FieldErrors) -> int | None:
     value = raw.get("weight_kg")
-    if _blank(value):
+    if is_blank(value):
         return None
     try:
         kilograms = Decimal(str(value).strip().replace(",", "."))
@@ -347,7 +250,7 @@ def _weight_grams(raw: dict, errors: _Errors) -> int | None:
     return int((kilograms * 1000).to_integral_value())
 
 
-def _check_combinations(values: dict[str, Any], errors: _Errors, *, is_pkp: bool) -> None:
+def _check_combinations(values: dict[str, Any], errors: FieldErrors, *, is_pkp: bool) -> None:
     sku = values["sku"]
     if sku and not SKU_PATTERN.fullmatch(sku):
         errors.add("sku", _("Use letters, digits and . _ / - only (at most 50), starting with a letter or digit."))
