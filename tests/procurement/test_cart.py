@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from marketplace.catalog.states import ProductStatus
 from marketplace.core.errors import Forbidden, NotFound, ValidationFailed
+from marketplace.extensions import db
 from marketplace.procurement.models import CartItem
 from marketplace.procurement.services import cart as carts
 from tests.api.conftest import ApiClient, error_of
@@ -186,3 +187,21 @@ def test_api_cannot_delete_another_users_item(shop, api):
 def test_api_cart_is_for_buyer_officers_only(shop, api):
     assert api.get("/cart", user=shop.bendahara).status_code == 403
     assert api.post("/cart/items", {"product_id": shop.rice.id, "quantity": 1}, user=shop.seller_a).status_code == 403
+
+
+def test_search_cards_offer_the_cart_to_buyer_officers_only(client, login_as, market) -> None:
+    from marketplace.catalog.search.index import refresh_entry
+
+    for product in (market.rice, market.oil):
+        refresh_entry(product)
+    login_as(market.ppk)
+    page = client.get("/katalog?q=minyak").get_data(as_text=True)
+    assert 'action="/keranjang/tambah"' in page and f'name="product_id" value="{market.oil.id}"' in page
+
+    response = client.post_form("/keranjang/tambah", {"product_id": market.oil.id, "wilayah": "35.76"})
+    assert response.status_code == 302
+    item = db.session.scalars(select(CartItem).where(CartItem.user_id == market.ppk.id)).one()
+    assert (item.product_id, item.quantity) == (market.oil.id, 5)  # no quantity: the product's minimum order
+
+    login_as(market.bendahara)
+    assert "/keranjang/tambah" not in client.get("/katalog?q=minyak").get_data(as_text=True)

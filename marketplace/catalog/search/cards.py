@@ -87,18 +87,43 @@ def _split_url(endpoint: str, **values: object) -> tuple[str, str] | None:
     return _escape(before), _escape(after)
 
 
-def result_cards(results: SearchPage) -> Markup:
-    """The cards of a result page, with links that keep its delivery region."""
+@dataclass(frozen=True)
+class CartButton:
+    """An "add to cart" button on each card in stock (for a buyer officer): the form's action and CSRF token."""
+
+    action: str
+    csrf_token: str
+    label: str
+
+    def form(self, product_id: int, region: str | None) -> str:
+        """The card's form: the product at its minimum order, for the page's delivery region."""
+        wilayah = f'<input type="hidden" name="wilayah" value="{_escape(region)}">' if region else ""
+        return (
+            f'<form method="post" action="{_escape(self.action)}" class="card-cart" data-add-to-cart>'
+            f'<input type="hidden" name="csrf_token" value="{_escape(self.csrf_token)}">'
+            f'<input type="hidden" name="product_id" value="{product_id}">{wilayah}'
+            f'<button type="submit" class="small">{_escape(self.label)}</button></form>'
+        )
+
+
+def result_cards(results: SearchPage, cart: CartButton | None = None) -> Markup:
+    """The cards of a result page, with links that keep its delivery region (and `cart`'s button, if given)."""
     texts = card_texts(str(get_locale()))
     query = f"?{urlencode({'wilayah': results.delivery_region})}" if results.delivery_region else ""
     product = _split_url("catalog.product", product_id=_SENTINEL_ID)
     link = (product[0], product[1] + _escape(query)) if product else ("", "")
     image = _split_url("media.image", image_id=_SENTINEL_ID, size=300)
-    return Markup("".join(_cards(results.items, texts, link, image)))  # noqa: S704 - escaped piece by piece
+    cards = _cards(results.items, texts, link, image, cart, results.delivery_region)
+    return Markup("".join(cards))  # noqa: S704 - escaped piece by piece
 
 
 def _cards(
-    hits: Iterable[CatalogHit], texts: CardTexts, link: tuple[str, str], image: tuple[str, str] | None
+    hits: Iterable[CatalogHit],
+    texts: CardTexts,
+    link: tuple[str, str],
+    image: tuple[str, str] | None,
+    cart: CartButton | None,
+    region: str | None,
 ) -> Iterable[str]:
     percent: Callable[[int], str] = format_percent
     for hit in hits:
@@ -128,7 +153,10 @@ def _cards(
             badges += f' <span class="badge badge-wajib" data-badge="pdn-threshold">{texts.threshold}</span>'
         skala = texts.skala.get(entry.skala_usaha) or _escape(entry.skala_usaha)
         maker = _escape(texts.made_by % {"maker": hit.seller_name})
-        stock = "" if entry.stock > 0 else f'<p><span class="badge badge-rejected">{texts.out_of_stock}</span></p>'
+        if entry.stock <= 0:
+            stock = f'<p><span class="badge badge-rejected">{texts.out_of_stock}</span></p>'
+        else:
+            stock = cart.form(entry.product_id, region) if cart is not None else ""
         yield (
             f'<article class="product-card" data-product-id="{entry.product_id}">'
             f'<a class="thumb" href="{href}" tabindex="-1" aria-hidden="true">{thumb}</a>'

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from werkzeug.routing import BuildError
 
+from marketplace.accounts.models import Role
 from marketplace.catalog.display import category_path
 from marketplace.catalog.models import Category
 from marketplace.catalog.permissions import can_view_product
 from marketplace.catalog.rules import format_percent, format_weight
-from marketplace.catalog.search.cards import result_cards
+from marketplace.catalog.search.cards import CartButton, result_cards
 from marketplace.catalog.search.forms import (
     FIELD_OF,
     SKALA_LABELS,
@@ -156,9 +158,17 @@ def index():
         filters=_active_filters(form, default_region),
         searched=bool(form.q.data and not form.q.errors),
         region_name=_region_name(results.delivery_region) if results.delivery_region else None,
-        cards=result_cards(results),
+        cards=result_cards(results, _cart_button()),
         clear_url=url_for("catalog.index", **({"wilayah": ""} if default_region else {})),
     )
+
+
+def _cart_button() -> CartButton | None:
+    """The cards' "add to cart" button, for a PP or PPK with a work unit."""
+    user = current_user
+    if not user.is_authenticated or not user.has_role(Role.PP, Role.PPK) or user.work_unit_id is None:
+        return None
+    return CartButton(url_for("procurement.cart_add"), generate_csrf(), _("Add to cart"))
 
 
 @bp.get("/produk/<int:product_id>")

@@ -16,12 +16,11 @@ QUANTITY_RANGE = NumberRange(min=1, max=MAX_QUANTITY, message=_l("Enter a number
 
 
 class AddToCartForm(BaseForm):
-    """The product page's "add to cart" form."""
+    """The "add to cart" form of the product page (with a quantity) and of the search cards (without: the
+    product's minimum order)."""
 
     product_id = IntegerField(validators=[InputRequired()])
-    quantity = IntegerField(
-        _l("Quantity"), validators=[InputRequired(message=_l("Enter the quantity.")), QUANTITY_RANGE]
-    )
+    quantity = IntegerField(_l("Quantity"), validators=[Optional(), QUANTITY_RANGE])
     wilayah = HiddenField()
 
 

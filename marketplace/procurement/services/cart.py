@@ -199,12 +199,13 @@ def _check_minimum(product: Product, quantity: int) -> None:
         )
 
 
-def add_item(*, actor: User, product_id: int, quantity: int) -> tuple[CartItem, bool]:
-    """Put `quantity` units of an active product in the actor's cart (added to what is there); return the item and
-    whether it is new. The cart's quantity must reach the product's minimum order and stay ≤ 1,000,000."""
+def add_item(*, actor: User, product_id: int, quantity: int | None = None) -> tuple[CartItem, bool]:
+    """Put `quantity` units of an active product in the actor's cart (added to what is there; None: the product's
+    minimum order, as the search cards' button does); return the item and whether it is new. The cart's quantity
+    must reach the product's minimum order and stay ≤ 1,000,000."""
     check_buyer(actor)
-    quantity = _quantity(quantity)
     product = _sellable(product_id)
+    quantity = _quantity(product.live_revision.min_order if quantity is None else quantity)
     item = db.session.scalar(select(CartItem).where(CartItem.user_id == actor.id, CartItem.product_id == product.id))
     created = item is None
     total = quantity + (0 if item is None else item.quantity)
