@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app marketplace
 PORT ?= 5000
 export PORT
+# localstripe, the Stripe emulator `make run` serves on 127.0.0.1 beside the app (card payments in test mode).
+LOCALSTRIPE_PORT ?= 8420
+export LOCALSTRIPE_PORT
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-fast lint format messages translations install install-test browser db-upgrade seed clean
@@ -45,11 +48,13 @@ db-upgrade: translations ## Apply the database migrations
 seed: db-upgrade ## Load the Kota Mojokerto demo data into an empty database and print the demo logins
 	@$(FLASK) seed-demo --if-empty
 
-run: seed ## Set everything up and serve web + worker + beat on http://127.0.0.1:$(PORT)
+run: seed ## Set everything up and serve web + worker + beat + localstripe on http://127.0.0.1:$(PORT)
 	@echo
-	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C stops web, worker and beat)"
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C stops web, worker, beat and localstripe)"
 	@echo "Emails are written as .eml files to $${INSTANCE_PATH:-instance}/mail/"
-	$(BIN)/honcho start -f Procfile
+	@echo "Card payments (test mode, unless STRIPE_SECRET_KEY is set): localstripe on 127.0.0.1:$(LOCALSTRIPE_PORT),"
+	@echo "test card 4242 4242 4242 4242, any future date, any CVC"
+	LOCALSTRIPE_URL=http://127.0.0.1:$(LOCALSTRIPE_PORT) MARKETPLACE_WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 browser: ## Make sure headless Chromium (Debian package) is installed for the browser tests
 	@bash scripts/ensure-chromium.sh

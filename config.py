@@ -234,6 +234,12 @@ class DevelopmentConfig(BaseConfig):
 
     DEBUG = False
     SECRET_KEY = env("SECRET_KEY", "dev-only-secret-key-change-me")
+    # `make run` serves localstripe (the Stripe emulator) on 127.0.0.1 and sets LOCALSTRIPE_URL: without keys of its
+    # own the app then takes card payments in test mode through it (card 4242 4242 4242 4242). Real keys win.
+    STRIPE_API_BASE = env("STRIPE_API_BASE", None if env("STRIPE_SECRET_KEY") else env("LOCALSTRIPE_URL"))
+    STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "sk_test_localstripe" if STRIPE_API_BASE else None)
+    STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", "pk_test_localstripe" if STRIPE_API_BASE else None)
+    STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "whsec_localstripe" if STRIPE_API_BASE else None)
 
 
 class TestingConfig(BaseConfig):

@@ -159,12 +159,36 @@ ACCESS: dict[str, object] = {
         ),
         SIGNED_IN,
     ),
+    # Stripe calls it; the signature is the check.
+    "payments.stripe_webhook": PUBLIC,
+    "payments.balances": MANAGERS,
+    "payments.balances_csv": MANAGERS,
+    "payments.member_ledger": MANAGERS,
+    "payments.member_ledger_csv": MANAGERS,
+    "payments.record_payout": MANAGERS,
+    "payments.fee": MANAGERS,
+    "payments.my_earnings": frozenset({Role.SELLER}),
+    "payments.my_earnings_csv": frozenset({Role.SELLER}),
+    "payments.operator_payments": OPERATORS,
+    "payments.operator_payment": OPERATORS,
+    "payments.operator_webhooks": OPERATORS,
+    "payments.operator_reconcile": OPERATORS,
+    "payments.operator_run_reconcile": OPERATORS,
+    "payments.pay": frozenset({Role.BENDAHARA}),
+    "payments.pay_card": frozenset({Role.BENDAHARA}),
+    # Anyone who may see the order (404 otherwise).
+    "payments.payment_status": SIGNED_IN,
+    "payments.confirm_transfer": MANAGERS,
+    "payments.reject_transfer": MANAGERS,
+    "payments.refund": MANAGERS,
+    "payments.payment_proof": BUYERS | MANAGERS_AND_OPERATORS,
+    "payments.refund_proof": BUYERS | MANAGERS_AND_OPERATORS,
 }
 ROLES = (Role.SELLER, Role.COOP_MANAGER, Role.PP, Role.PPK, Role.BENDAHARA, Role.OPERATOR)
 #: Every blueprint with HTML pages (the API is checked in tests/api).
 CHECKED_BLUEPRINTS = (
     "core", "accounts", "cooperatives", "agencies", "admin", "catalog", "listings", "media", "imports", "review",
-    "reference", "feeds", "procurement",
+    "reference", "feeds", "procurement", "payments",
 )  # fmt: skip
 
 

@@ -22,5 +22,9 @@ celery_app.conf.beat_schedule = {
         "task": "procurement.expire_overdue",
         "schedule": crontab_from(flask_app.config["ORDER_EXPIRE_CRON"]),
     },
+    "payments-reconcile": {
+        "task": "payments.reconcile",
+        "schedule": crontab_from(flask_app.config["PAYMENTS_RECONCILE_CRON"]),
+    },
     **feed_beat_schedule(flask_app.config),
 }

@@ -36,6 +36,8 @@ SUBJECT_PAGES = {
     "agency": ("agencies.operator_detail", "agency_id"),
     "work_unit": ("agencies.work_unit_detail", "work_unit_id"),
     "cooperative": ("cooperatives.operator_detail", "cooperative_id"),
+    "order": ("procurement.order_detail", "order_id"),
+    "payment": ("payments.operator_payment", "payment_id"),
 }
 
 

@@ -22,6 +22,7 @@ from marketplace.demo.feeds import seed_feeds
 from marketplace.demo.identities import IdentityMaker
 from marketplace.demo.orders import seed_orders
 from marketplace.demo.organisations import add_city_government, add_cooperative, kelurahan_of_city, slug
+from marketplace.demo.payments import seed_payments
 from marketplace.demo.people import add_member, add_user, draw_person, plan_members, suspend
 from marketplace.extensions import db
 
@@ -47,6 +48,7 @@ class DemoSummary:
     products: int = 0
     feeds: int = 0
     orders: int = 0
+    payments: int = 0
 
 
 def database_is_empty() -> bool:
@@ -56,8 +58,9 @@ def database_is_empty() -> bool:
 
 def seed_demo(*, products: bool = True) -> DemoSummary:
     """Load the Kota Mojokerto demo into an empty database: people and organisations in one transaction, then the
-    members' products through the catalog services, each cooperative's first datafeed and a dozen orders through
-    the procurement services (about a minute; `products=False` leaves products, feeds and orders out)."""
+    members' products through the catalog services, each cooperative's first datafeed, a dozen orders through
+    the procurement services and three more paid by transfer through the payments services (about a minute;
+    `products=False` leaves products, feeds, orders and payments out)."""
     if not database_is_empty():
         raise DemoDataExists("the database already has users")
     rng = random.Random(SEED)  # noqa: S311 - deterministic demo data, not secrets
@@ -80,7 +83,8 @@ def seed_demo(*, products: bool = True) -> DemoSummary:
     if not products:
         return summary
     products_seeded, feeds_built = seed_catalog(seed=SEED + 1), seed_feeds()
-    return replace(summary, products=products_seeded, feeds=feeds_built, orders=seed_orders())
+    orders_made = seed_orders()
+    return replace(summary, products=products_seeded, feeds=feeds_built, orders=orders_made, payments=seed_payments())
 
 
 def seed_cooperatives(rng: random.Random, ids: IdentityMaker, password_hash: str) -> int:

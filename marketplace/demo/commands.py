@@ -26,7 +26,7 @@ def seed_demo_command(if_empty: bool) -> None:
         click.echo(
             f"Demo data loaded: {summary.cooperatives} cooperatives, {summary.members} members, "
             f"{summary.work_units} work units, {summary.users} accounts, {summary.products} products, "
-            f"{summary.feeds} e-Katalog datafeeds, {summary.orders} orders."
+            f"{summary.feeds} e-Katalog datafeeds, {summary.orders} orders, {summary.payments} payments."
         )
     click.echo()
     click.echo(login_table())

@@ -66,18 +66,18 @@ STORIES = (
 
 def seed_orders() -> int:
     """Play every story; return how many orders were made."""
-    products = _products_by_cooperative()
+    products = products_by_cooperative()
     cooperatives = sorted(products)
     if not cooperatives:
         return 0
     with tasks_dropped():
         for number, story in enumerate(STORIES):
             chosen = products[cooperatives[number % len(cooperatives)]][: story.lines]
-            _play(story, number, chosen)
+            play(story, number, chosen)
     return len(STORIES)
 
 
-def _products_by_cooperative() -> dict[int, list[Product]]:
+def products_by_cooperative() -> dict[int, list[Product]]:
     """Products on sale to Kota Mojokerto with enough stock, per cooperative, in id order."""
     region = _city_region()
     found: dict[int, list[Product]] = defaultdict(list)
@@ -98,7 +98,7 @@ def _city_region() -> str | None:
     return db.session.scalar(select(WorkUnit.region_code).order_by(WorkUnit.id).limit(1))
 
 
-def _person(role: Role, **where: int) -> User:
+def person(role: Role, **where: int) -> User:
     """The first (by id) user with the role in the work unit or cooperative."""
     statement = select(User).join(UserRole, UserRole.user_id == User.id).where(UserRole.role == role)
     for column, value in where.items():
@@ -106,10 +106,10 @@ def _person(role: Role, **where: int) -> User:
     return db.session.scalars(statement.order_by(User.id).limit(1)).one()
 
 
-def _play(story: Story, number: int, products: list[Product]) -> Order:
+def play(story: Story, number: int, products: list[Product]) -> Order:
     unit = db.session.scalars(select(WorkUnit).where(WorkUnit.short_code == story.unit)).one()
-    buyer = _person(Role(story.placed_by), work_unit_id=unit.id)
-    ppk = _person(Role.PPK, work_unit_id=unit.id)
+    buyer = person(Role(story.placed_by), work_unit_id=unit.id)
+    ppk = person(Role.PPK, work_unit_id=unit.id)
     for product in products:
         quantity = max(product.live_revision.min_order, 2) * (1 + number % 3)
         cart.add_item(actor=buyer, product_id=product.id, quantity=quantity)
@@ -138,7 +138,7 @@ def _play(story: Story, number: int, products: list[Product]) -> Order:
 
 
 def _with_the_cooperative(story: Story, number: int, order: Order, ppk: User) -> Order:
-    manager = _person(Role.COOP_MANAGER, cooperative_id=order.cooperative_id)
+    manager = person(Role.COOP_MANAGER, cooperative_id=order.cooperative_id)
     if story.end == WAITING_PROVIDER:
         return order
     if story.end == REFUSED:
@@ -170,7 +170,7 @@ def _delivered_and_paid(story: Story, number: int, order: Order, ppk: User, mana
     order = fulfilment.invoice(actor=manager, order=order)
     if story.end == INVOICED:
         return order
-    bendahara = _person(Role.BENDAHARA, work_unit_id=order.work_unit_id)
+    bendahara = person(Role.BENDAHARA, work_unit_id=order.work_unit_id)
     order = fulfilment.pay_outside(actor=bendahara, order=order, reference=f"SP2D-{number + 1:05d}/2026",
                                    paid_on=to_jakarta(utcnow()).date())  # fmt: skip
     if story.end == PAID_OUTSIDE:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from sqlalchemy import select
 
 from marketplace.accounts.models import Role, User, UserRole
 from marketplace.extensions import db
+from marketplace.payments.models import Payment, Refund
 from marketplace.procurement.models import Offer
 from marketplace.procurement.services import deadlines, notify
 from marketplace.procurement.states import OrderStatus
@@ -109,8 +112,18 @@ def test_every_event_has_a_template_that_renders(market, mailbox):
     order = make_order(market, OrderStatus.ON_PROCESS)
     order.waiting_for = deadlines.SIGNATURES
     db.session.add(Offer(order=order, party="buyer", proposed_by_id=market.ppk.id, message="Mohon harga", lines=[]))
+    payment = Payment(order=order, method="card", status="succeeded", amount=order.total, created_by_id=market.pp.id)
+    refund = Refund(payment=payment, amount=1000, reason="Barang kurang satu", status="succeeded", created_by_id=1)
     for event in notify.EVENT_RECIPIENTS:
-        notify.order_event(order, event, reason="Alasan yang cukup panjang untuk pembatalan")
+        notify.order_event(
+            order,
+            event,
+            reason="Alasan yang cukup panjang untuk pembatalan",
+            payment=payment,
+            refund=refund,
+            kuitansi=SimpleNamespace(number="KW-2026-00001"),
+            payment_method="Kartu KKP",
+        )
     db.session.commit()
     subjects = {message["Subject"] for message in mailbox.messages}
     assert len(subjects) == len(notify.EVENT_RECIPIENTS)

@@ -57,13 +57,21 @@ def issue_invoice(order: Order, actor: User | None) -> OrderDocument:
     return _issue(order, actor, DocumentKind.INVOICE)
 
 
-def _issue(order: Order, actor: User | None, kind: DocumentKind, number: str | None = None) -> OrderDocument:
+def issue_kuitansi(order: Order, actor: User | None, **context: object) -> OrderDocument:
+    """Issue the order's receipt (kuitansi) when it is paid in the system (`context`: `payment`, its `method_label`),
+    or return the existing one; flush only."""
+    return _issue(order, actor, DocumentKind.KUITANSI, **context)
+
+
+def _issue(
+    order: Order, actor: User | None, kind: DocumentKind, number: str | None = None, **context: object
+) -> OrderDocument:
     existing = document_of(order, kind)
     if existing is not None:
         return existing
     number = number or numbers.next_number(order.cooperative_id, NUMBER_PREFIXES[kind])
     issued_at = utcnow()
-    html = render_document_html(order, kind, number=number, issued_at=issued_at)
+    html = render_document_html(order, kind, number=number, issued_at=issued_at, **context)
     document = OrderDocument(
         order_id=order.id,
         cooperative_id=order.cooperative_id,
@@ -84,8 +92,9 @@ def sha256_of(html: str) -> str:
     return hashlib.sha256(html.encode("utf-8")).hexdigest()
 
 
-def render_document_html(order: Order, kind: DocumentKind, *, number: str, issued_at) -> str:
-    """The document's body, rendered in Bahasa Indonesia from `procurement/documents/<kind>.html`."""
+def render_document_html(order: Order, kind: DocumentKind, *, number: str, issued_at, **context: object) -> str:
+    """The document's body, rendered in Bahasa Indonesia from `procurement/documents/<kind>.html` (`context`: what
+    one kind needs beyond the order, e.g. the kuitansi's payment)."""
     references = {
         str(other.kind): other.number
         for other in db.session.scalars(select(OrderDocument).filter_by(order_id=order.id))
@@ -99,6 +108,7 @@ def render_document_html(order: Order, kind: DocumentKind, *, number: str, issue
             delivery_regions=region_levels(order.delivery_region_code),
             total_in_words=amount_in_words(order.total),
             references=references,
+            **context,
         )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from marketplace.accounts.models import Role, User
 from marketplace.core.audit import record_event
@@ -73,7 +74,7 @@ def available_actions(user: User, order: Order) -> set[str]:
             actions.add("receive")
     if manager and ORDER.can(order, "invoice"):
         actions.add("invoice")
-    if is_bendahara(user, order) and ORDER.can(order, "pay_outside"):
+    if is_bendahara(user, order) and ORDER.can(order, "pay_outside") and not has_payment_under_way(order):
         actions.add("pay-outside")
     if manager and ORDER.can(order, "confirm_payment"):
         actions.add("confirm-payment")
@@ -232,6 +233,8 @@ def pay_outside(*, actor: User, order: Order, reference: str, paid_on: date | No
     if not is_bendahara(actor, order):
         raise Forbidden(_("Only a bendahara of the work unit records a payment."))
     _require_state(order, "pay_outside")
+    if has_payment_under_way(order):
+        raise Conflict(_("This invoice is being paid, or was paid, in the system: it is not paid outside."))
     reference = (reference or "").strip()
     errors: dict[str, str] = {}
     if not reference:
@@ -270,6 +273,15 @@ def confirm_payment(*, actor: User, order: Order) -> Order:
     notify.order_event(order, "completed")
     db.session.commit()
     return order
+
+
+def has_payment_under_way(order: Order) -> bool:
+    """Whether a payment in the system (card or transfer) holds the invoice: then it is not paid outside."""
+    from marketplace.payments.models import Payment  # payments builds on procurement: read its table lazily
+    from marketplace.payments.states import ACTIVE
+
+    statement = select(Payment.id).where(Payment.order_id == order.id, Payment.status.in_([str(s) for s in ACTIVE]))
+    return db.session.scalar(statement.limit(1)) is not None
 
 
 # Helpers -----------------------------------------------------------------------------------------------------------

@@ -7,7 +7,9 @@ PP who placed it; rejected → the PP who placed it; offer → the other side of
 PPK and the managers; accepted → the PPK and the managers (to sign); signed → the sellers of the lines and the
 managers; shipped, delivered → the PPK; received → the managers (to invoice); invoiced → the bendahara;
 paid_outside → the managers; refused → the PPK and the PP; cancelled, expired → the PPK, the PP and the managers;
-completed → everybody.
+completed → everybody. Payments: paid (the order completed, with its kuitansi) → everybody; payment_failed → the
+bendahara; transfer_recorded → the managers (to confirm); refunded → the PPK, the bendahara, the managers and the
+sellers.
 """
 
 from __future__ import annotations
@@ -85,6 +87,10 @@ EVENT_RECIPIENTS: dict[str, tuple[Callable[[Order], list[User]], ...]] = {
     "invoiced": (_bendahara,),
     "paid_outside": (_managers,),
     "completed": (_ppk, _placed_by, _bendahara, _managers, _sellers),
+    "paid": (_ppk, _placed_by, _bendahara, _managers, _sellers),
+    "payment_failed": (_bendahara,),
+    "transfer_recorded": (_managers,),
+    "refunded": (_ppk, _bendahara, _managers, _sellers),
 }
 
 

@@ -43,6 +43,14 @@ EVENT_LABELS = {
     "order.confirm_payment": _l("Payment confirmed, order completed"),
     "order.cancel": _l("Cancelled"),
     "order.expire": _l("Cancelled automatically: no action in time"),
+    "order.payment_started": _l("Card payment started"),
+    "order.payment_failed": _l("Card payment failed"),
+    "order.payment_unexpected": _l("Payment received for an order no longer waiting for it"),
+    "order.transfer_recorded": _l("Bank transfer recorded"),
+    "order.pay": _l("Paid, order completed"),
+    "order.refunded": _l("Refunded"),
+    "order.refund_failed": _l("Refund failed"),
+    "payment.reconciled": _l("Payment status reconciled with Stripe"),
 }
 
 

@@ -20,7 +20,7 @@ from marketplace.procurement.services.common import get_order_for
 from marketplace.procurement.states import DocumentKind
 from marketplace.procurement.views import bp
 
-#: The `<kind>` of document URLs: `surat_pesanan`, `bast`, `invoice`.
+#: The `<kind>` of document URLs: `surat_pesanan`, `bast`, `invoice`, `kuitansi`.
 KINDS = "any(" + ", ".join(kind.value for kind in DocumentKind) + "):kind"
 
 

@@ -33,7 +33,7 @@ from marketplace.procurement.views.orders import ORDER_ROLES, order_page
 INVALID = 422
 
 
-@bp.context_processor
+@bp.app_context_processor
 def fulfilment_helpers() -> dict:
     """`can_deliver(shipment)`: whether the reader may mark that shipment delivered now."""
 

@@ -41,9 +41,10 @@ WAITING_LABELS = {
 CSV_TYPE = "text/csv; charset=utf-8"
 
 
-@bp.context_processor
+@bp.app_context_processor
 def order_helpers() -> dict:
-    """Labels of statuses, documents, shipments and waiting parties for the procurement templates."""
+    """Labels of statuses, documents, shipments and waiting parties for the order templates (whichever blueprint
+    renders them: payments shows the order page too)."""
     return {
         "order_status_labels": ORDER_STATUS_LABELS,
         "shipment_status_labels": SHIPMENT_STATUS_LABELS,

@@ -1,0 +1,1 @@
+"""Payment rules, one module per concern."""

@@ -1,0 +1,91 @@
+"""The reconciliation: card payments Stripe said were processing over an hour ago are retrieved from Stripe and
+their real status applied, as a webhook would (forward only, order and payment locked). Beat runs it daily
+(PAYMENTS_RECONCILE_CRON); the operator may run it at once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from marketplace.core.audit import record_event
+from marketplace.core.errors import DomainError
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
+from marketplace.payments import gateway
+from marketplace.payments.models import Payment
+from marketplace.payments.services.webhooks import apply_intent
+from marketplace.payments.states import PaymentMethod, PaymentStatus
+
+logger = logging.getLogger(__name__)
+
+#: How long a payment may stay processing before the reconciliation asks Stripe.
+STALE_AFTER = timedelta(hours=1)
+#: A PaymentIntent's status and the payment status it means (the others change nothing).
+INTENT_STATUSES = {
+    "succeeded": PaymentStatus.SUCCEEDED,
+    "requires_payment_method": PaymentStatus.FAILED,
+    "canceled": PaymentStatus.FAILED,
+}
+
+
+def stale_payments(now: datetime | None = None) -> list[Payment]:
+    """Card payments with a PaymentIntent, processing since over an hour before `now`, oldest first."""
+    cutoff = (now or utcnow()) - STALE_AFTER
+    return list(
+        db.session.scalars(
+            select(Payment)
+            .where(
+                Payment.method == PaymentMethod.CARD,
+                Payment.status == PaymentStatus.PROCESSING,
+                Payment.processing_since < cutoff,
+                Payment.stripe_payment_intent_id.is_not(None),
+            )
+            .order_by(Payment.processing_since, Payment.id)
+        )
+    )
+
+
+def reconcile(now: datetime | None = None) -> list[tuple[Payment, str, str]]:
+    """Apply Stripe's status to every stale processing payment; return (payment, old status, new status) of those
+    that changed. Each payment is committed on its own: one Stripe or database error does not stop the others."""
+    if gateway.client() is None:
+        return []
+    changed: list[tuple[Payment, str, str]] = []
+    for payment_id in [payment.id for payment in stale_payments(now)]:
+        try:
+            result = _reconcile_one(payment_id)
+        except (gateway.StripeError, DomainError):
+            db.session.rollback()
+            logger.exception("reconciliation of payment %s failed", payment_id)
+            continue
+        if result is not None:
+            changed.append(result)
+    return changed
+
+
+def _reconcile_one(payment_id: int) -> tuple[Payment, str, str] | None:
+    """Retrieve one payment's intent and apply its status; commit."""
+    payment = db.session.get(Payment, payment_id)
+    intent = gateway.retrieve_intent(payment.stripe_payment_intent_id)
+    target = INTENT_STATUSES.get(intent.status)
+    if target is None:
+        db.session.rollback()
+        return None
+    old = payment.status
+    applied = apply_intent(intent.to_dict(), target)
+    payment = applied.payment or payment
+    if payment.status == old:
+        db.session.rollback()
+        return None
+    record_event(
+        "payment.reconciled",
+        subject_type="order",
+        subject_id=payment.order_id,
+        actor_id=None,
+        before={"payment_id": payment.id, "status": old},
+        after={"payment_id": payment.id, "status": payment.status, "intent_status": intent.status},
+    )
+    db.session.commit()
+    return payment, old, payment.status

@@ -1,0 +1,122 @@
+"""Refunds by the cooperative's managers: a card payment through Stripe, a transfer recorded with its proof; the
+members' earnings are reversed in proportion (`ledger.reverse_for_refund`)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import uuid4
+
+from flask_babel import gettext as _
+from lokal import format_rupiah
+
+from marketplace.accounts.models import User
+from marketplace.catalog.services.media.common import store_and_commit
+from marketplace.core.errors import IllegalTransition, ValidationFailed
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
+from marketplace.payments import gateway
+from marketplace.payments.models import Payment, Refund
+from marketplace.payments.services.payments import REASON_MIN_LENGTH, lock_payment, require_manager, timeline_event
+from marketplace.payments.services.proofs import PROOF_TYPES, proof_name, read_proof, reference_errors
+from marketplace.payments.states import PAYMENT, PaymentMethod, PaymentStatus, RefundStatus
+from marketplace.procurement.services import notify
+
+S = PaymentStatus
+
+
+def refundable_amount(payment: Payment) -> int:
+    """What may still be refunded: the amount less refunds done or under way."""
+    pending = sum(r.amount for r in payment.refunds if r.status == RefundStatus.PENDING)
+    return payment.amount - payment.refunded_amount - pending
+
+
+def refund(
+    *,
+    actor: User,
+    payment: Payment,
+    amount: int | None,
+    reason: str,
+    bank_reference: str | None = None,
+    proof: Any = None,
+) -> Refund:
+    """A manager refunds all or part of a paid payment: a card through Stripe, a transfer recorded with its proof.
+    The members' earnings are reversed in proportion."""
+    order, payment = lock_payment(payment)
+    require_manager(actor, order)
+    if payment.status not in {S.SUCCEEDED, S.PARTIALLY_REFUNDED}:
+        raise IllegalTransition("payment", payment.status, "refund")
+    errors: dict[str, str] = {}
+    left = refundable_amount(payment)
+    if amount is None or not 0 < amount <= left:
+        errors["amount"] = _("Enter an amount from Rp1 to %(max)s.", max=format_rupiah(left))
+    reason = (reason or "").strip()
+    if len(reason) < REASON_MIN_LENGTH:
+        errors["reason"] = _("Give the reason (at least %(min)s characters).", min=REASON_MIN_LENGTH)
+    card = payment.method == PaymentMethod.CARD
+    data = content_type = None
+    if not card:
+        bank_reference = (bank_reference or "").strip()
+        errors.update(reference_errors(bank_reference))
+        data, content_type = read_proof(proof, errors)
+    if errors:
+        raise ValidationFailed(_("The refund could not be recorded."), errors)
+    found = Refund(
+        payment_id=payment.id, amount=amount, reason=reason, status=RefundStatus.PENDING, created_by_id=actor.id
+    )
+    db.session.add(found)
+    db.session.flush()
+    found.idempotency_key = f"refund-{found.id}"
+    if card:
+        # Committed before Stripe is called: a retry reuses the key, and the amount is held meanwhile.
+        db.session.commit()
+        return _refund_card(found.id)
+    found.bank_reference = bank_reference
+    found.proof_storage_key = f"payments/{order.id}/refund-{uuid4().hex}.{PROOF_TYPES[content_type]}"
+    found.proof_content_type = content_type
+    found.proof_filename = proof_name(proof, content_type)
+    mark_refund_succeeded(found, actor=actor)
+    store_and_commit(found.proof_storage_key, data)
+    return found
+
+
+def _refund_card(refund_id: int) -> Refund:
+    found = db.session.get(Refund, refund_id)
+    order, payment = lock_payment(found.payment)
+    found = db.session.get(Refund, refund_id)
+    try:
+        answer = gateway.create_refund(found)
+    except gateway.StripeError as error:
+        found.status = RefundStatus.FAILED
+        timeline_event(order, "order.refund_failed", found.created_by, payment, refund_id=found.id)
+        db.session.commit()
+        message = getattr(error, "user_message", None) or _("Stripe refused the refund.")
+        raise ValidationFailed(message, {"amount": message}) from error
+    found.stripe_refund_id = answer.id
+    if answer.status == "succeeded":
+        mark_refund_succeeded(found, actor=found.created_by)
+    elif answer.status in {"failed", "canceled"}:
+        found.status = RefundStatus.FAILED
+    db.session.commit()
+    return found
+
+
+def mark_refund_succeeded(found: Refund, *, actor: User | None = None) -> Refund:
+    """The refund is done (at once for a transfer; Stripe's answer or webhook for a card): the payment shows it and
+    the members' earnings are reversed. A repeat does nothing; flush only."""
+    if found.status == RefundStatus.SUCCEEDED:
+        return found
+    order, payment = lock_payment(found.payment)
+    found.status = RefundStatus.SUCCEEDED
+    found.succeeded_at = utcnow()
+    payment.refunded_amount += found.amount
+    action = "refund_all" if payment.refunded_amount >= payment.amount else "refund_part"
+    PAYMENT.move(payment, action, actor_id=actor.id if actor else None, extra={"refund_id": found.id})
+    db.session.flush()
+    from marketplace.payments.services import ledger
+
+    ledger.reverse_for_refund(found)
+    details = {"refund_id": found.id, "amount": found.amount, "reason": found.reason}
+    timeline_event(order, "order.refunded", actor, payment, **details)
+    notify.order_event(order, "refunded", actor=actor, payment=payment, refund=found)
+    db.session.flush()
+    return found

@@ -1,0 +1,201 @@
+"""Stripe's webhook events: verified, each applied once, in any order.
+
+`handle` verifies the signature (BadSignature otherwise: nothing is read or written), then stores the event's id in
+the same transaction as the change it makes, so a repeat finds the id and does nothing. An event only ever moves a
+payment forward (`states.RANK`): a late `processing` after `succeeded` changes nothing. The payment and its order
+are locked while the event is applied, so a webhook and a reconciliation (or two deliveries) cannot apply twice.
+Emails and other slow work are queued by the services after commit (`enqueue_after_commit`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from marketplace.core.errors import DomainError
+from marketplace.core.money import stripe_amount
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
+from marketplace.payments import gateway
+from marketplace.payments.models import Payment, Refund, StripeEvent
+from marketplace.payments.states import RANK, EventOutcome, PaymentMethod, PaymentStatus, RefundStatus
+
+logger = logging.getLogger(__name__)
+
+#: PaymentIntent event types and the payment status each one means.
+INTENT_EVENTS = {
+    "payment_intent.processing": PaymentStatus.PROCESSING,
+    "payment_intent.succeeded": PaymentStatus.SUCCEEDED,
+    "payment_intent.payment_failed": PaymentStatus.FAILED,
+    "payment_intent.canceled": PaymentStatus.FAILED,
+}
+REFUND_EVENTS = frozenset({"charge.refunded"})
+
+
+class BadSignature(Exception):
+    """The webhook's signature is missing or wrong, or its body is not an event: answer 400, change nothing."""
+
+
+@dataclass
+class Applied:
+    """What applying an event did: its outcome, the payment it concerns and a note for the operator."""
+
+    outcome: EventOutcome
+    payment: Payment | None = None
+    detail: str | None = None
+
+
+def handle(payload: bytes, sig_header: str | None) -> StripeEvent | None:
+    """Verify and apply one webhook delivery; return the stored event (the earlier one for a repeat).
+
+    Returns None only when a concurrent delivery of the same event is being stored at this moment.
+    """
+    try:
+        event = gateway.construct_event(payload, sig_header)
+    except (gateway.SignatureError, ValueError) as error:
+        raise BadSignature(str(error)) from error
+    data = gateway.event_data(event)
+    previous = db.session.get(StripeEvent, event.id)
+    if previous is not None and previous.outcome != EventOutcome.FAILED:
+        return previous
+    return _store(event.id, event.type, data, previous)
+
+
+def _store(event_id: str, event_type: str, data: dict[str, Any], previous: StripeEvent | None) -> StripeEvent | None:
+    """Apply the event and store it in one transaction; a failed application is stored alone, for the operator."""
+    obj = data.get("data", {}).get("object", {})
+    try:
+        applied = apply(event_type, obj)
+    except DomainError as error:
+        db.session.rollback()
+        applied = Applied(EventOutcome.FAILED, _payment_for(obj, lock=False), error.message or type(error).__name__)
+        logger.warning("stripe event %s (%s) could not be applied: %s", event_id, event_type, applied.detail)
+    record = db.session.get(StripeEvent, event_id) if previous is not None else None
+    if record is None:
+        record = StripeEvent(id=event_id)
+        db.session.add(record)
+    record.type = event_type
+    record.outcome = applied.outcome
+    record.payment_id = applied.payment.id if applied.payment is not None else None
+    record.object_id = obj.get("id")
+    record.detail = applied.detail
+    record.payload = data
+    record.received_at = utcnow()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another delivery of the same event committed first: it made the change, this one does nothing.
+        db.session.rollback()
+        return db.session.get(StripeEvent, event_id)
+    return record
+
+
+def apply(event_type: str, obj: dict[str, Any]) -> Applied:
+    """Apply a PaymentIntent or refund event's object to our payment (flushes, does not commit)."""
+    if event_type in INTENT_EVENTS:
+        return apply_intent(obj, INTENT_EVENTS[event_type])
+    if event_type in REFUND_EVENTS:
+        return _apply_refunded_charge(obj)
+    return Applied(EventOutcome.IGNORED, detail=f"not an event we act on: {event_type}")
+
+
+def apply_intent(intent: dict[str, Any], status: PaymentStatus) -> Applied:
+    """Move the intent's payment forward to `status` (never back); also used by the reconciliation."""
+    payment = _payment_for(intent, lock=True)
+    if payment is None:
+        return Applied(EventOutcome.UNMATCHED, detail=f"no payment for PaymentIntent {intent.get('id')}")
+    mismatch = _mismatch(payment, intent)
+    if mismatch:
+        return Applied(EventOutcome.FAILED, payment, mismatch)
+    current = PaymentStatus(payment.status)
+    if current == PaymentStatus.FAILED and status == PaymentStatus.SUCCEEDED:
+        return Applied(EventOutcome.FAILED, payment, "Stripe took the money of a payment marked failed: check it")
+    if RANK[status] <= RANK[current]:
+        return Applied(EventOutcome.IGNORED, payment, f"no change: the payment is already {current}")
+    from marketplace.payments.services import payments
+
+    if not payment.stripe_payment_intent_id:
+        payment.stripe_payment_intent_id = intent["id"]
+    if status == PaymentStatus.PROCESSING:
+        payments.mark_processing(payment)
+    elif status == PaymentStatus.SUCCEEDED:
+        payments.mark_succeeded(payment)
+    else:
+        code, message = _failure(intent)
+        payments.mark_failed(payment, code, message)
+    return Applied(EventOutcome.APPLIED, payment, f"{current} → {payment.status}")
+
+
+def _payment_for(obj: dict[str, Any], *, lock: bool) -> Payment | None:
+    """Our card payment of a PaymentIntent (or of a charge's intent): by intent id, else by its metadata."""
+    intent_id = obj.get("payment_intent") if obj.get("object") == "charge" else obj.get("id")
+    if not intent_id:
+        return None
+    condition = Payment.stripe_payment_intent_id == intent_id
+    payment_id = str((obj.get("metadata") or {}).get("payment_id") or "")
+    if payment_id.isdigit() and obj.get("object") == "payment_intent":
+        # The webhook may come before the call that created the intent returned and stored its id.
+        condition = condition | ((Payment.id == int(payment_id)) & Payment.stripe_payment_intent_id.is_(None))
+    query = select(Payment).where(condition, Payment.method == PaymentMethod.CARD)
+    if lock:
+        payment = db.session.scalars(query.limit(1)).first()
+        if payment is None:
+            return None
+        from marketplace.procurement.services.common import locked_order
+
+        locked_order(payment.order_id)  # the order first, as every payment service does
+        return db.session.scalars(
+            select(Payment).where(Payment.id == payment.id).with_for_update().execution_options(populate_existing=True)
+        ).one()
+    return db.session.scalars(query.limit(1)).first()
+
+
+def _mismatch(payment: Payment, intent: dict[str, Any]) -> str | None:
+    """Why the intent cannot be this payment's (another intent, amount or currency), if it cannot."""
+    if payment.stripe_payment_intent_id not in (None, intent.get("id")):
+        return f"the payment has PaymentIntent {payment.stripe_payment_intent_id}, not {intent.get('id')}"
+    if intent.get("amount") != stripe_amount(payment.amount) or intent.get("currency") != gateway.CURRENCY:
+        return (
+            f"amount {intent.get('amount')} {intent.get('currency')} differs from the payment's "
+            f"{stripe_amount(payment.amount)} {gateway.CURRENCY}"
+        )
+    return None
+
+
+def _failure(intent: dict[str, Any]) -> tuple[str, str]:
+    """Stripe's decline code and message of a failed or canceled intent."""
+    error = intent.get("last_payment_error") or {}
+    if intent.get("status") == "canceled" and not error:
+        return "canceled", str(intent.get("cancellation_reason") or "canceled")
+    code = error.get("decline_code") or error.get("code") or "card_declined"
+    return str(code), str(error.get("message") or "")
+
+
+def _apply_refunded_charge(charge: dict[str, Any]) -> Applied:
+    """Complete our pending refunds that Stripe says are done; a refund we do not know goes to the operator."""
+    payment = _payment_for(charge, lock=True)
+    if payment is None:
+        return Applied(EventOutcome.UNMATCHED, detail=f"no payment for charge {charge.get('id')}")
+    from marketplace.payments.services import refunds
+
+    listed = (charge.get("refunds") or {}).get("data")
+    done = {r.get("id") for r in listed or [] if r.get("status") == "succeeded"}
+    pending = db.session.scalars(
+        select(Refund).where(Refund.payment_id == payment.id, Refund.status == RefundStatus.PENDING).order_by(Refund.id)
+    ).all()
+    # Without the list (Stripe leaves it out of newer API versions) the charge's total says what is done.
+    marked = [r for r in pending if r.stripe_refund_id and (r.stripe_refund_id in done or listed is None)]
+    for refund in marked:
+        refunds.mark_refund_succeeded(refund)
+    refunded = int(charge.get("amount_refunded") or 0)
+    if refunded > stripe_amount(payment.refunded_amount):
+        return Applied(
+            EventOutcome.FAILED,
+            payment,
+            f"Stripe refunded {refunded // 100} rupiah, the marketplace recorded {payment.refunded_amount}",
+        )
+    return Applied(EventOutcome.APPLIED, payment, f"{len(marked)} refund(s) confirmed")
