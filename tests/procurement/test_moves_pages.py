@@ -35,7 +35,7 @@ def test_the_ppk_sees_the_review_forms_and_approves(client, market):
     assert shown_forms(page) == {"approve-form", "reject-form", "cancel-form"}
 
     response = client.post_form(f"/pesanan/{order.id}/setujui")
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/pesanan/{order.id}#moves")
     db.session.refresh(order)
     assert order.status == S.WAITING_SELLER_CONFIRMATION
@@ -68,7 +68,7 @@ def test_a_short_cancellation_reason_is_shown_next_to_the_field(client, market):
     assert order.status == S.WAITING_SELLER_CONFIRMATION
 
     response = client.post_form(f"/pesanan/{order.id}/batalkan", {"reason": "Produk tidak lagi diproduksi koperasi"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.refresh(order)
     assert order.status == S.CANCELLED
 
@@ -93,7 +93,7 @@ def test_the_proposal_form_has_a_prefilled_row_per_line(client, market):
         "lines-1-unit_shipping": 0,
     }
     response = client.post_form(f"/pesanan/{order.id}/tawar", data)
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.refresh(order)
     assert order.status == S.ON_NEGOTIATION
     assert order.offers[-1].lines == [{"line_id": rice.id, "unit_price": 75000, "unit_shipping": 2000}]
@@ -104,7 +104,7 @@ def test_the_proposal_form_has_a_prefilled_row_per_line(client, market):
     assert "Harga beras naik bulan ini" in page
     assert f'data-offer-id="{order.offers[-1].id}" data-offer-status="open"' in page
     assert "accept-offer-form" in shown_forms(page)
-    assert client.post_form(f"/pesanan/{order.id}/terima-tawaran").status_code == 302
+    assert client.post_form(f"/pesanan/{order.id}/terima-tawaran").status_code == 303
     db.session.refresh(order)
     assert order.status == S.WAITING_SELLER_CONFIRMATION
     assert order.lines[0].unit_price == 75000
@@ -162,7 +162,7 @@ def test_the_refusal_flow_from_the_page(client, market):
     order = make_order(market, S.WAITING_SELLER_CONFIRMATION)
     client.login(market.manager)
     assert client.post_form(f"/pesanan/{order.id}/tolak-pesanan", {"reason": ""}).status_code == 422
-    assert client.post_form(f"/pesanan/{order.id}/tolak-pesanan", {"reason": "Stok habis"}).status_code == 302
+    assert client.post_form(f"/pesanan/{order.id}/tolak-pesanan", {"reason": "Stok habis"}).status_code == 303
     db.session.refresh(order)
     assert (order.status, order.refuse_reason) == (S.CANCELLED, "Stok habis")
 
@@ -170,6 +170,6 @@ def test_the_refusal_flow_from_the_page(client, market):
 def test_the_reject_flow_from_the_page(client, market):
     order = make_order(market, S.WAITING_PPK_REVIEW)
     client.login(market.ppk)
-    assert client.post_form(f"/pesanan/{order.id}/tolak", {"reason": "Tidak ada di RUP"}).status_code == 302
+    assert client.post_form(f"/pesanan/{order.id}/tolak", {"reason": "Tidak ada di RUP"}).status_code == 303
     db.session.refresh(order)
     assert order.status == S.CANCELLED_ON_REVIEW

@@ -17,8 +17,8 @@ from wtforms import DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from marketplace.accounts.models import Role, User
-from marketplace.core.errors import Conflict, DomainError, Forbidden, IllegalTransition, NotFound, ValidationFailed
-from marketplace.core.forms import BaseForm
+from marketplace.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from marketplace.core.forms import BaseForm, place_errors
 from marketplace.core.http import json_error
 from marketplace.core.permissions import roles_required
 from marketplace.core.storage import storage
@@ -34,7 +34,7 @@ from marketplace.procurement.permissions import is_bendahara, is_buyer_officer, 
 from marketplace.procurement.services import documents
 from marketplace.procurement.services.common import get_order_for
 from marketplace.procurement.states import ORDER_STATUS_LABELS, DocumentKind
-from marketplace.procurement.views.orders import ORDER_ROLES, order_page
+from marketplace.procurement.views.orders import ORDER_ROLES, submit_on_order_page
 
 INVALID = 422
 PROOF_ACCEPT = "application/pdf,image/jpeg,image/png"
@@ -151,7 +151,7 @@ def pay(order_id: int):
                 )
             except ValidationFailed as error:
                 db.session.rollback()
-                _show_errors(form, error)
+                place_errors(form, error)
             except Conflict as error:
                 db.session.rollback()
                 flash(error.message, "warning")
@@ -339,38 +339,6 @@ def _to_order(order: Order):
     return redirect(url_for("procurement.order_detail", order_id=order.id), code=303)
 
 
-def _show_errors(form: FlaskForm, error: ValidationFailed) -> None:
-    """Put the service's errors next to their fields; the rest as a flash."""
-    unplaced = []
-    for path, message in error.fields.items():
-        target = getattr(form, path, None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = [*target.errors, message] if isinstance(target.errors, list) else [message]
-        else:
-            unplaced.append(message)
-    if unplaced or not error.fields:
-        flash(" ".join(unplaced) or error.message, "error")
-
-
 def _submit(order: Order, key: str, form: FlaskForm, action: Callable[[], object], done: str):
-    """Run `action` if the form is valid; errors go next to the fields on the order page (422)."""
-    if form.validate_on_submit():
-        try:
-            action()
-        except ValidationFailed as error:
-            db.session.rollback()
-            _show_errors(form, error)
-        except IllegalTransition as error:
-            db.session.rollback()
-            labels = PAYMENT_STATUS_LABELS if error.subject_type == "payment" else ORDER_STATUS_LABELS
-            status = labels.get(error.current_status, error.current_status)
-            flash(_("This is not possible now (status: %(status)s).", status=status), "warning")
-            return _to_order(order)
-        except Conflict as error:
-            db.session.rollback()
-            flash(error.message, "warning")
-            return _to_order(order)
-        else:
-            flash(done, "success")
-            return _to_order(order)
-    return order_page(order, submitted={key: form}, status=INVALID)
+    """Run `action` for the payment form `key` of the order page (see `submit_on_order_page`)."""
+    return submit_on_order_page(order, key, form, action, done, status_labels={"payment": PAYMENT_STATUS_LABELS})

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -103,16 +102,3 @@ class PayOutsideForm(BaseForm):
 
 class FulfilmentActionForm(BaseForm):
     """A button that moves the order or a shipment (deliver, invoice, confirm payment): only the CSRF token."""
-
-
-def show_errors(form: FlaskForm, fields: dict[str, str]) -> list[str]:
-    """Put a service's field errors (`ValidationFailed.fields`) next to the form's fields; return those left over."""
-    unplaced = []
-    for path, message in fields.items():
-        name = form.field_name(path) if isinstance(form, LineQuantitiesForm) else path
-        field = form._fields.get(name)
-        if field is None:
-            unplaced.append(message)
-        else:
-            field.errors = [*field.errors, message]
-    return unplaced

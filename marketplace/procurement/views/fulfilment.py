@@ -6,29 +6,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from marketplace.accounts.models import User
-from marketplace.core.errors import Conflict, IllegalTransition, ValidationFailed
 from marketplace.core.permissions import roles_required
 from marketplace.core.timeutil import to_jakarta, utcnow
-from marketplace.extensions import db
 from marketplace.procurement.forms.fulfilment import (
     FulfilmentActionForm,
     PayOutsideForm,
     ReceiveForm,
     ShipForm,
-    show_errors,
 )
 from marketplace.procurement.models import Order, Shipment
 from marketplace.procurement.services import fulfilment
 from marketplace.procurement.services.common import get_order_for
-from marketplace.procurement.states import ORDER_STATUS_LABELS, ShipmentStatus
+from marketplace.procurement.states import ShipmentStatus
 from marketplace.procurement.views import bp
-from marketplace.procurement.views.orders import ORDER_ROLES, order_page
+from marketplace.procurement.views.orders import ORDER_ROLES, submit_on_order_page
 
 INVALID = 422
 
@@ -167,29 +163,5 @@ def _order(order_id: int) -> tuple[Order, User]:
 
 
 def _submit(order: Order, key: str, form: FlaskForm, move: Callable[[], Order], done: str):
-    """Run `move` if the form is valid; show the errors on the order page, or a refused move as a flash."""
-    if not form.validate_on_submit():
-        return _order_page(order, key, form)
-    try:
-        move()
-    except ValidationFailed as error:
-        db.session.rollback()
-        unplaced = show_errors(form, error.fields)
-        if unplaced or not error.fields:
-            flash(" ".join(unplaced) or error.message, "error")
-        return _order_page(order, key, form)
-    except IllegalTransition as error:
-        db.session.rollback()
-        status = ORDER_STATUS_LABELS.get(error.current_status, error.current_status)
-        flash(_("This is not possible while the order's status is: %(status)s.", status=status), "warning")
-    except Conflict as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-    else:
-        flash(done, "success")
-    return redirect(url_for("procurement.order_detail", order_id=order.id), code=303)
-
-
-def _order_page(order: Order, key: str, form: FlaskForm):
-    """The order page with `form` (as submitted, with its errors) in place of the blank one."""
-    return order_page(order, submitted={key: form}, status=INVALID)
+    """Run `move` for the form `key` of the order page (see `submit_on_order_page`)."""
+    return submit_on_order_page(order, key, form, move, done)

@@ -5,21 +5,16 @@ the order page again (422) with the errors next to the fields."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from flask import flash, redirect, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from marketplace.accounts.models import User
-from marketplace.core.errors import Conflict, IllegalTransition, ValidationFailed
 from marketplace.procurement.forms.moves import CancelForm, MoveForm, ProposeForm, ReasonForm
 from marketplace.procurement.models import Order
 from marketplace.procurement.services import moves
 from marketplace.procurement.services.common import get_order_for
-from marketplace.procurement.states import ORDER_STATUS_LABELS
 from marketplace.procurement.views import bp, orders
 
 INVALID = 422
@@ -70,46 +65,11 @@ def _perform(order_id: int, action: str):
     order = get_order_for(current_user, order_id)
     actor = current_user._get_current_object()
     form = FORMS[action]()
-    back = redirect(url_for("procurement.order_detail", order_id=order.id) + "#moves")
-    if not form.validate_on_submit():
-        return _page_with_form(order, actor, action, form)
-    # The services check everything before they change anything: a refusal leaves nothing to roll back.
-    try:
+
+    def move() -> None:
         SERVICES[action](actor=actor, order=order, **form.payload())
-    except ValidationFailed as error:
-        _attach_errors(form, error)
-        return _page_with_form(order, actor, action, form)
-    except IllegalTransition as error:
-        status = ORDER_STATUS_LABELS.get(error.current_status, error.current_status)
-        flash(_("This is not possible any more: the order is now “%(status)s”.", status=status), "warning")
-        return back
-    except Conflict as error:
-        flash(error.message, "warning")
-        return back
-    flash(str(DONE[action]), "success")
-    return back
 
-
-def _attach_errors(form: FlaskForm, error: ValidationFailed) -> None:
-    """Put the service's field errors (`reason`, `lines.0.unit_price`) next to the form's fields."""
-    shown = False
-    for path, message in error.fields.items():
-        target: Any = form
-        try:
-            for part in path.split("."):
-                target = target[int(part) if part.isdigit() else part]
-        except (KeyError, IndexError, TypeError):
-            continue
-        if isinstance(getattr(target, "errors", None), list):
-            target.errors = [*target.errors, message]
-            shown = True
-    if not shown:
-        flash(error.message, "error")
-
-
-def _page_with_form(order: Order, actor: User, action: str, form: FlaskForm):
-    """The order page again, with this form bound to what was sent and its errors (422)."""
-    return orders.order_page(order, submitted={action: form}, status=INVALID)
+    return orders.submit_on_order_page(order, action, form, move, str(DONE[action]), anchor="#moves")
 
 
 @bp.post("/pesanan/<int:order_id>/setujui")

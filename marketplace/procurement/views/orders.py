@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
-from flask import Response, render_template, request, stream_with_context
+from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from marketplace.accounts.models import Role, User
+from marketplace.core.errors import Conflict, IllegalTransition, ValidationFailed
+from marketplace.core.forms import place_errors
 from marketplace.core.pagination import requested_page
 from marketplace.core.permissions import roles_required
 from marketplace.core.timeutil import format_wib, to_jakarta, utcnow
@@ -38,6 +40,8 @@ WAITING_LABELS = {
     "buyer": _l("the buyer (PPK)"),
     "signatures": _l("the signatures of both sides"),
 }
+#: The status of an order page shown again with a refused form.
+INVALID = 422
 CSV_TYPE = "text/csv; charset=utf-8"
 
 
@@ -159,6 +163,38 @@ def order_page(order: Order, *, submitted: dict[str, FlaskForm] | None = None, s
         timeline=queries.timeline(order),
     )
     return page, status
+
+
+def submit_on_order_page(
+    order: Order,
+    key: str,
+    form: FlaskForm,
+    move: Callable[[], object],
+    done: str,
+    *,
+    status_labels: Mapping[str, Mapping] | None = None,
+    anchor: str = "",
+):
+    """Run `move` (a service call) for the order page's form `key`: invalid input shows the order page again with the
+    form's errors (422); a move no longer allowed (its status named with `status_labels` by subject type, orders'
+    by default) or a conflict is a warning; success flashes `done`. The services check before they change anything,
+    so a refusal leaves nothing to undo."""
+    if not form.validate_on_submit():
+        return order_page(order, submitted={key: form}, status=INVALID)
+    try:
+        move()
+    except ValidationFailed as error:
+        place_errors(form, error)
+        return order_page(order, submitted={key: form}, status=INVALID)
+    except IllegalTransition as error:
+        labels = {"order": ORDER_STATUS_LABELS, **(status_labels or {})}.get(error.subject_type, {})
+        status = labels.get(error.current_status, error.current_status)
+        flash(_("This is not possible now (status: %(status)s).", status=status), "warning")
+    except Conflict as error:
+        flash(error.message, "warning")
+    else:
+        flash(done, "success")
+    return redirect(url_for("procurement.order_detail", order_id=order.id) + anchor, code=303)
 
 
 def order_forms(user: User, order: Order) -> dict[str, FlaskForm]:
