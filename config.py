@@ -255,6 +255,8 @@ class TestingConfig(BaseConfig):
 
 class ProductionConfig(BaseConfig):
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    # Search results (which products match, in which order, the counts) may be 30 s old; cards are always fresh.
+    CATALOG_SEARCH_CACHE_SECONDS = env_int("CATALOG_SEARCH_CACHE_SECONDS", 30)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"
 
