@@ -140,6 +140,13 @@ class DocumentKind(enum.StrEnum):
     KUITANSI = "kuitansi"
 
 
+#: Who signs each document in the app: both sides the Surat Pesanan, the PPK the BAST at receipt; the invoice and
+#: the kuitansi are the cooperative's own papers, issued without signatures here.
+SIGNING_PARTIES = {
+    DocumentKind.SURAT_PESANAN: (Party.BUYER, Party.PROVIDER),
+    DocumentKind.BAST: (Party.BUYER,),
+}
+
 #: Number prefixes, per cooperative and year: `SP-2026-00001`, `BAST-2026-00001`, `INV-2026-00001`.
 NUMBER_PREFIXES = {
     "order": "SP",

@@ -165,3 +165,14 @@ def test_pdf(market, accepted) -> None:
     )
     assert f"/Title ({document.number})".encode() in streams
     assert b" TJ" in streams  # text is drawn
+
+
+def test_only_the_documents_signed_in_the_app_show_signature_blocks(market) -> None:
+    from marketplace.procurement.services.documents import full_html
+
+    order = make_order(market, OrderStatus.WAITING_PAYMENT)
+    invoice = documents.issue_invoice(order, market.manager)
+    bast = documents.issue_bast(order, market.ppk)
+    assert 'class="signatures"' not in full_html(invoice)
+    page = full_html(bast)
+    assert "signature-buyer" in page and "signature-provider" not in page

@@ -26,7 +26,7 @@ from marketplace.procurement.models import Order, OrderDocument, Signature
 from marketplace.procurement.permissions import party_of
 from marketplace.procurement.services import deadlines, notify, numbers
 from marketplace.procurement.services.common import locked_order
-from marketplace.procurement.states import NUMBER_PREFIXES, ORDER, DocumentKind, Party
+from marketplace.procurement.states import NUMBER_PREFIXES, ORDER, SIGNING_PARTIES, DocumentKind, Party
 from marketplace.reference.regions import Region, ancestor_codes, get_region
 
 #: The API action name of signing the Surat Pesanan.
@@ -209,6 +209,7 @@ def full_html(document: OrderDocument, *, printable: bool = False, back_url: str
             # The body was rendered (and escaped) by our own templates when issued: it is not user text.
             body=Markup(document.html),  # noqa: S704
             signatures={signature.party: signature for signature in document.signatures},
+            parties=SIGNING_PARTIES.get(document.kind, ()),
             printable=printable,
             back_url=back_url,
         )

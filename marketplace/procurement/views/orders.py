@@ -28,6 +28,7 @@ from marketplace.procurement.states import (
     DOCUMENT_LABELS,
     ORDER_STATUS_LABELS,
     SHIPMENT_STATUS_LABELS,
+    SIGNING_PARTIES,
 )
 from marketplace.procurement.views import bp, documents, fulfilment, moves
 
@@ -54,6 +55,7 @@ def order_helpers() -> dict:
         "shipment_status_labels": SHIPMENT_STATUS_LABELS,
         "document_labels": DOCUMENT_LABELS,
         "waiting_labels": WAITING_LABELS,
+        "signing_parties": SIGNING_PARTIES,
     }
 
 
