@@ -3,17 +3,20 @@ an error."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Self
 
 
-class FileWriter:
+class FileWriter(ABC):
     """Base of the writers: subclasses implement `close()` (finish, flush, fsync) and `abort()` (remove)."""
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Finish the file, flush and fsync it; the caller renames it into place."""
 
+    @abstractmethod
     def abort(self) -> None:
-        raise NotImplementedError
+        """Remove what was written."""
 
     def __enter__(self) -> Self:
         return self

@@ -29,9 +29,31 @@ class LineQuantitiesForm(BaseForm):
         form_class = type(cls.__name__, (cls,), fields)
         return form_class(**kwargs)
 
+    #: Whether every line's quantity must be entered (else an empty field counts as 0).
+    REQUIRED = False
+
     @classmethod
     def quantity_field(cls, line: OrderLine, default: int) -> IntegerField:
-        raise NotImplementedError
+        """The line's field: a whole number from 0 to `maximum(line)`."""
+        maximum = cls.maximum(line)
+        return IntegerField(
+            cls.label(line),
+            default=default,
+            validators=[InputRequired() if cls.REQUIRED else Optional(), NumberRange(min=0, max=maximum)],
+            render_kw={**NUMERIC, "max": maximum},
+        )
+
+    @classmethod
+    def maximum(cls, line: OrderLine) -> int:
+        """The most that may be entered for the line: what was ordered."""
+        return line.quantity
+
+    @classmethod
+    def label(cls, line: OrderLine) -> str:
+        """The field's label."""
+        return _l(
+            "%(name)s (ordered %(quantity)s %(unit)s)", name=line.name, quantity=line.quantity, unit=line.unit_name
+        )
 
     def line_fields(self) -> list:
         """The quantity fields, in line order."""
@@ -57,14 +79,13 @@ class ShipForm(LineQuantitiesForm):
     tracking_number = StringField(_l("Tracking number"), validators=[InputRequired(), Length(max=80)])
 
     @classmethod
-    def quantity_field(cls, line: OrderLine, default: int) -> IntegerField:
-        left = line.quantity - line.quantity_shipped
-        return IntegerField(
-            _l("%(name)s (%(left)s %(unit)s left to ship)", name=line.name, left=left, unit=line.unit_name),
-            default=default,
-            validators=[Optional(), NumberRange(min=0, max=left)],
-            render_kw={**NUMERIC, "max": left},
-        )
+    def maximum(cls, line: OrderLine) -> int:
+        return line.quantity - line.quantity_shipped
+
+    @classmethod
+    def label(cls, line: OrderLine) -> str:
+        left = cls.maximum(line)
+        return _l("%(name)s (%(left)s %(unit)s left to ship)", name=line.name, left=left, unit=line.unit_name)
 
 
 class ReceiveForm(LineQuantitiesForm):
@@ -79,14 +100,7 @@ class ReceiveForm(LineQuantitiesForm):
         validators=[Optional(), Length(max=2000)],
     )
 
-    @classmethod
-    def quantity_field(cls, line: OrderLine, default: int) -> IntegerField:
-        return IntegerField(
-            _l("%(name)s (ordered %(quantity)s %(unit)s)", name=line.name, quantity=line.quantity, unit=line.unit_name),
-            default=default,
-            validators=[InputRequired(), NumberRange(min=0, max=line.quantity)],
-            render_kw={**NUMERIC, "max": line.quantity},
-        )
+    REQUIRED = True
 
 
 class PayOutsideForm(BaseForm):
