@@ -1,12 +1,18 @@
-"""Explicit state machines: a map of allowed moves and one function that performs a move."""
+"""Explicit state machines: a map of allowed moves and one function that performs a move (`move`, on a loaded
+object; `move_where`, as one conditional UPDATE for rows that several processes may move at once)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from sqlalchemy import ColumnElement, update
+
 from marketplace.core.audit import record_event
 from marketplace.core.errors import IllegalTransition
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
 
 
 class HasStatus(Protocol):
@@ -66,3 +72,43 @@ class Lifecycle:
             reason=reason,
         )
         return subject.status
+
+    def move_where(
+        self,
+        subject: Any,
+        action: str,
+        *,
+        actor_id: int | None,
+        allowed: ColumnElement[bool] | None = None,
+        where: Iterable[Any] = (),
+        values: dict[str, Any] | None = None,
+        reason: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> bool:
+        """Perform `action` on a row with one conditional UPDATE: only if it is (still) in a source state (or
+        matches `allowed`, which replaces that condition) and `where` holds; set `values` and `updated_at`, refresh
+        `subject` and record the audit event. Return False, changing nothing, otherwise. Flushes, never commits."""
+        model = type(subject)
+        move = self.moves[action]
+        condition = model.status.in_(sorted(move.sources)) if allowed is None else allowed
+        before = subject.status
+        db.session.flush()
+        result = db.session.execute(
+            update(model)
+            .where(model.id == subject.id, condition, *where)
+            .values(status=move.target, updated_at=utcnow(), **(values or {}))
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(subject)
+        if result.rowcount != 1:
+            return False
+        record_event(
+            f"{self.subject_type}.{action}",
+            subject_type=self.subject_type,
+            subject_id=subject.id,
+            actor_id=actor_id,
+            before={"status": before},
+            after={"status": subject.status, **(extra or {})},
+            reason=reason,
+        )
+        return True

@@ -9,13 +9,11 @@ from datetime import timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, or_
 
 from marketplace.catalog.models import ProductImport
-from marketplace.core.audit import record_event
 from marketplace.core.lifecycle import Lifecycle
 from marketplace.core.timeutil import utcnow
-from marketplace.extensions import db
 
 
 class ImportStatus(enum.StrEnum):
@@ -95,24 +93,6 @@ def guarded_move(
         allowed = or_(allowed, ProductImport.status == move.target)
     elif move.target in RUNNING_STATES:
         allowed = or_(allowed, and_(ProductImport.status == move.target, ProductImport.updated_at < now - STALE_AFTER))
-    before = record.status
-    db.session.flush()
-    result = db.session.execute(
-        update(ProductImport)
-        .where(ProductImport.id == record.id, allowed, *where)
-        .values(status=move.target, updated_at=now, **(values or {}))
-        .execution_options(synchronize_session=False)
+    return IMPORT.move_where(
+        record, action, actor_id=actor_id, allowed=allowed, where=where, values=values, reason=reason, extra=extra
     )
-    db.session.refresh(record)
-    if result.rowcount != 1:
-        return False
-    record_event(
-        f"product_import.{action}",
-        subject_type="product_import",
-        subject_id=record.id,
-        actor_id=actor_id,
-        before={"status": before},
-        after={"status": record.status, **(extra or {})},
-        reason=reason,
-    )
-    return True

@@ -19,9 +19,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from marketplace.core.audit import record_event
 from marketplace.core.timeutil import utcnow
-from marketplace.extensions import db
 from marketplace.feeds.models import Feed
 from marketplace.feeds.states import FEED, FeedStatus
 
@@ -53,28 +51,7 @@ def guarded_move(
 ) -> bool:
     """Perform the lifecycle move `action` if the feed is (still) in a source state and `where` holds, set `values`
     and record the audit event; return False, changing nothing, otherwise. Flushes, never commits."""
-    move = FEED.moves[action]
-    before = feed.status
-    db.session.flush()
-    result = db.session.execute(
-        update(Feed)
-        .where(Feed.id == feed.id, Feed.status.in_(sorted(move.sources)), *where)
-        .values(status=move.target, updated_at=utcnow(), **(values or {}))
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(feed)
-    if result.rowcount != 1:
-        return False
-    record_event(
-        f"feed.{action}",
-        subject_type="feed",
-        subject_id=feed.id,
-        actor_id=actor_id,
-        before={"status": before},
-        after={"status": feed.status, **(extra or {})},
-        reason=reason,
-    )
-    return True
+    return FEED.move_where(feed, action, actor_id=actor_id, where=where, values=values, reason=reason, extra=extra)
 
 
 def begin_run(feed: Feed, *, stale_after: timedelta, restart_progress: bool = True) -> Run | None:
