@@ -201,6 +201,7 @@ def celery_settings(config: dict, instance: Path) -> dict:
         "task_default_queue": "default",
         "task_routes": {
             "notifications.*": {"queue": "email"},
+            "procurement.notify_order": {"queue": "email"},
             "feeds.*": {"queue": "feeds"},
         },
         "broker_connection_retry_on_startup": True,

@@ -22,7 +22,7 @@ from marketplace.api.schemas.cart import (
 )
 from marketplace.procurement.models import Order
 from marketplace.procurement.services import cart as carts
-from marketplace.procurement.services.checkout import place_orders
+from marketplace.procurement.services.checkout import orders_by_id, place_orders
 from marketplace.reference.regions import get_region
 
 TAGS = ["cart"]
@@ -137,7 +137,7 @@ def post_checkout(body: CheckoutIn):
     key = body.idempotency_key or (request.headers.get("Idempotency-Key") or "").strip()
     if not 8 <= len(key) <= 64:
         raise invalid_fields({"idempotency_key": _("Send an idempotency key of 8 to 64 characters.")})
-    orders, created = place_orders(
+    order_ids, created = place_orders(
         actor=user,
         key=key,
         work_unit_id=user.work_unit_id,
@@ -150,6 +150,7 @@ def post_checkout(body: CheckoutIn):
         requested_arrival=body.requested_arrival,
         ppk_id=body.ppk_id,
     )
+    orders = orders_by_id(order_ids)
     return _json(CheckoutOut(orders=[placed_order(order) for order in orders]), 201 if created else 200)
 
 

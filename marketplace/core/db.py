@@ -1,13 +1,31 @@
-"""Declarative base with a constraint naming convention and timestamp columns."""
+"""Declarative base with a constraint naming convention and timestamp columns; dialect helpers (upserts, batched
+writes)."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, TypeDecorator, event
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Table,
+    TypeDecorator,
+    bindparam,
+    event,
+    insert,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
 
 from marketplace.core.timeutil import utcnow
 
@@ -76,3 +94,50 @@ def install_sqlite_recipe() -> None:
     if not event.contains(Engine, "connect", _configure_sqlite_connection):
         event.listen(Engine, "connect", _configure_sqlite_connection)
         event.listen(Engine, "begin", _begin_sqlite)
+
+
+def upsert_insert(session: Session) -> Callable:
+    """The dialect's `insert` (PostgreSQL's or SQLite's) that has `on_conflict_do_nothing/do_update`."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+@contextmanager
+def pipelined(session: Session) -> Iterator[None]:
+    """Send the statements run inside the block together and wait for the server once, at the end (PostgreSQL's
+    pipeline mode, psycopg); elsewhere they simply run one by one.
+
+    For writes whose results the block does not read: no RETURNING, so INSERTs go as `insert(...).inline()` with
+    a list of rows. A failing statement (e.g. a CHECK constraint) aborts the rest of the transaction and raises
+    when the block ends, as SQLAlchemy's error for it (IntegrityError, …); the caller rolls back."""
+    connection = session.connection()
+    if connection.dialect.driver != "psycopg":
+        yield
+        return
+    import psycopg
+
+    try:
+        with connection.connection.driver_connection.pipeline():
+            yield
+    except psycopg.Error as error:
+        raise DBAPIError.instance(None, None, error, psycopg.Error) from error
+
+
+def insert_under_parents(
+    session: Session,
+    table: Table,
+    rows: list[dict[str, Any]],
+    *,
+    link: str,
+    parent_id: Column,
+    match: dict[str, Column],
+) -> None:
+    """INSERT `rows` into `table`, each with its `link` column set to the id of the parent row whose `match` columns
+    equal the row's values for `match`'s keys: one executemany INSERT … SELECT without RETURNING (so it can run
+    pipelined right after the parents' INSERT). Each row holds `table`'s columns and the match keys."""
+    if not rows:
+        return
+    columns = [name for name in rows[0] if name not in match]
+    parents = select(parent_id, *(bindparam(name, type_=table.c[name].type) for name in columns)).where(
+        *(column == bindparam(key, type_=column.type) for key, column in match.items())
+    )
+    session.execute(insert(table).from_select([link, *columns], parents), rows)

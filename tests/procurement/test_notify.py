@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 from sqlalchemy import select
 
 from marketplace.accounts.models import Role, User, UserRole
+from marketplace.core.tasks import MODEL_KEY, from_task_arguments, to_task_arguments
 from marketplace.extensions import db
 from marketplace.payments.models import Payment, Refund
-from marketplace.procurement.models import Offer
+from marketplace.procurement.models import Offer, OrderDocument
 from marketplace.procurement.services import deadlines, notify
-from marketplace.procurement.states import OrderStatus
+from marketplace.procurement.states import DocumentKind, OrderStatus
 from tests.factories import user_with_role
 from tests.procurement.conftest import make_order
 
@@ -102,10 +101,40 @@ def test_each_email_is_rendered_in_its_recipients_language(market, monkeypatch):
     sent: list[tuple[str, str]] = []
     monkeypatch.setattr(notify, "queue_email", lambda to, template, *, locale, **context: sent.append((to, locale)))
     order = make_order(market, OrderStatus.CANCELLED_ON_REVIEW)
-    notify.order_event(order, "rejected", reason="Anggaran belum tersedia")
-    notify.order_event(order, "approved")
+    notify.send_order_event(order.id, "rejected", context={"reason": "Anggaran belum tersedia"})
+    notify.send_order_event(order.id, "approved")
     assert (market.pp.email, "en") in sent
     assert (market.manager.email, "id") in sent
+
+
+def test_the_move_queues_one_task_and_the_worker_renders_the_emails(market, sent_tasks, mailbox):
+    order = make_order(market, OrderStatus.CANCELLED_ON_REVIEW)
+    notify.order_event(order, "rejected", actor=market.ppk, reason="Anggaran belum tersedia")
+    db.session.commit()
+    assert sent_tasks == [
+        (
+            notify.NOTIFY_ORDER_TASK,
+            {
+                "order_id": order.id,
+                "event": "rejected",
+                "actor_id": market.ppk.id,
+                "context": {"reason": "Anggaran belum tersedia"},
+            },
+        )
+    ]
+    (message,) = mailbox.to(market.pp.email)
+    assert "Anggaran belum tersedia" in mailbox.body(message)
+
+
+def test_models_travel_to_the_worker_as_references(market):
+    order = make_order(market, OrderStatus.ON_PROCESS)
+    offer = Offer(order=order, party="buyer", proposed_by_id=market.ppk.id, message="Mohon harga", lines=[])
+    db.session.add(offer)
+    arguments = to_task_arguments({"offer": offer, "reason": "teks", "missing": None})
+    assert arguments == {"offer": {MODEL_KEY: "Offer", "id": offer.id}, "reason": "teks", "missing": None}
+    assert from_task_arguments(arguments) == {"offer": offer, "reason": "teks", "missing": None}
+    with pytest.raises(TypeError, match="cannot travel to a task"):
+        to_task_arguments({"when": object()})
 
 
 def test_every_event_has_a_template_that_renders(market, mailbox):
@@ -113,7 +142,14 @@ def test_every_event_has_a_template_that_renders(market, mailbox):
     order.waiting_for = deadlines.SIGNATURES
     db.session.add(Offer(order=order, party="buyer", proposed_by_id=market.ppk.id, message="Mohon harga", lines=[]))
     payment = Payment(order=order, method="card", status="succeeded", amount=order.total, created_by_id=market.pp.id)
-    refund = Refund(payment=payment, amount=1000, reason="Barang kurang satu", status="succeeded", created_by_id=1)
+    refund = Refund(
+        payment=payment, amount=1000, reason="Barang kurang satu", status="succeeded", created_by_id=market.pp.id
+    )
+    kuitansi = OrderDocument(
+        order=order, cooperative_id=order.cooperative_id, kind=DocumentKind.KUITANSI, number="KW-2026-00001",
+        html="<p>kuitansi</p>", sha256="0" * 64,
+    )
+    db.session.add_all([payment, refund, kuitansi])
     for event in notify.EVENT_RECIPIENTS:
         notify.order_event(
             order,
@@ -121,7 +157,7 @@ def test_every_event_has_a_template_that_renders(market, mailbox):
             reason="Alasan yang cukup panjang untuk pembatalan",
             payment=payment,
             refund=refund,
-            kuitansi=SimpleNamespace(number="KW-2026-00001"),
+            kuitansi=kuitansi,
             payment_method="Kartu KKP",
         )
     db.session.commit()

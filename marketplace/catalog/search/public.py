@@ -67,17 +67,25 @@ def public_product(*, product_id: int) -> PublicProduct:
     return PublicProduct(product, revision, profile, kbki.title if kbki else None)
 
 
+def applicable_price(
+    regional: dict[str, tuple[int, int]], national: tuple[int, int] | None, region_code: str | None
+) -> tuple[int, int, str | None] | None:
+    """(unit price, shipping per unit, the regional price's code or None) for deliveries to `region_code`: the
+    regional price of its kab/kota, else of its province, else the national price; None when there is none (not
+    delivered there). `regional` maps region codes to (price, shipping); `national` is None without one."""
+    for code in reversed(delivery_codes(region_code)) if region_code else ():
+        if code in regional:
+            return (*regional[code], code)
+    return None if national is None else (*national, None)
+
+
 def offer_for_region(revision: ProductRevision, region_code: str | None) -> Offer | None:
     """The regional price for the region's kab/kota or province if any, else the national price when the
     product has one, else None (not delivered there). Without a region: the national price or None."""
-    by_code = {price.region_code: price for price in revision.regional_prices}
-    for code in reversed(delivery_codes(region_code)) if region_code else ():
-        if code in by_code:
-            regional = by_code[code]
-            return Offer(regional.price, revision.ppn_percent, regional.shipping_cost, code)
-    if revision.national_price:
-        return Offer(revision.price, revision.ppn_percent, revision.shipping_cost, None)
-    return None
+    regional = {price.region_code: (price.price, price.shipping_cost) for price in revision.regional_prices}
+    national = (revision.price, revision.shipping_cost) if revision.national_price else None
+    found = applicable_price(regional, national, region_code)
+    return None if found is None else Offer(found[0], revision.ppn_percent, found[1], found[2])
 
 
 def regional_offers(revision: ProductRevision) -> list[Offer]:

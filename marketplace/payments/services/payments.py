@@ -242,9 +242,7 @@ def mark_succeeded(payment: Payment, *, at: datetime | None = None, actor: User 
     from marketplace.payments.services import ledger
 
     ledger.record_earnings(payment)
-    notify.order_event(
-        order, "paid", actor=actor, payment=payment, kuitansi=kuitansi, payment_method=METHOD_LABELS[payment.method]
-    )
+    notify.order_event(order, "paid", actor=actor, payment=payment, kuitansi=kuitansi)
     db.session.flush()
     return payment
 

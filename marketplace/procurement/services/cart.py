@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import Role, User
-from marketplace.catalog.models import Product, ProductRevision
+from marketplace.catalog.models import Product, ProductRevision, RegionalPrice, Unit
+from marketplace.catalog.search.public import applicable_price
+from marketplace.catalog.search.query import delivery_codes
 from marketplace.catalog.states import ProductStatus
 from marketplace.cooperatives.models import Cooperative
 from marketplace.core.errors import Forbidden, NotFound, ValidationFailed
@@ -137,25 +139,118 @@ def price_line(item: CartItem, region_code: str | None) -> CartLine:
     product = item.product
     revision = product.live_revision
     line = CartLine(item=item, product=product, revision=revision)
-    if product.status != ProductStatus.ACTIVE or revision is None:
-        line.problem = _("No longer sold: remove it from the cart.")
-        return line
-    price = unit_price_for(revision, region_code) if region_code else None
-    if price is None:
-        line.problem = (
-            _("Not delivered to the chosen region: remove it or choose another region.")
-            if region_code
-            else _("Choose the delivery region to see the price.")
+    sold = product.status == ProductStatus.ACTIVE and revision is not None
+    price = unit_price_for(revision, region_code) if sold and region_code else None
+    line.problem = line_problem(sold, price, region_code, item.quantity, revision.min_order if sold else 1)
+    if price is not None:
+        line.unit_price, line.unit_shipping = price
+        line.ppn_percent = revision.ppn_percent
+        line.subtotal, line.ppn, line.shipping, line.total = line_amounts(
+            line.unit_price, line.ppn_percent, line.unit_shipping, item.quantity
         )
-        return line
-    line.unit_price, line.unit_shipping = price
-    line.ppn_percent = revision.ppn_percent
-    line.subtotal, line.ppn, line.shipping, line.total = line_amounts(
-        line.unit_price, line.ppn_percent, line.unit_shipping, item.quantity
-    )
-    if item.quantity < revision.min_order:
-        line.problem = _("The minimum order is %(n)d.", n=revision.min_order)
     return line
+
+
+def line_problem(
+    sold: bool, price: tuple[int, int] | None, region_code: str | None, quantity: int, min_order: int
+) -> str | None:
+    """Why a cart line cannot be ordered (translated), or None: no longer sold, no price for the delivery region
+    (or no region chosen), or fewer units than the minimum order."""
+    if not sold:
+        return _("No longer sold: remove it from the cart.")
+    if price is None:
+        if region_code:
+            return _("Not delivered to the chosen region: remove it or choose another region.")
+        return _("Choose the delivery region to see the price.")
+    if quantity < min_order:
+        return _("The minimum order is %(n)d.", n=min_order)
+    return None
+
+
+@dataclass
+class OrderableItem:
+    """A cart item with the live data an order line copies and its price for the delivery region (read for
+    checkout in one query, without loading models)."""
+
+    product_id: int
+    quantity: int
+    cooperative_id: int
+    seller_id: int
+    sku: str
+    sold: bool
+    revision_id: int | None
+    name: str
+    kbki_code: str
+    unit_name: str
+    ppn_percent: int
+    tkdn_bmp: int
+    is_domestic: bool
+    min_order: int
+    national: tuple[int, int] | None
+    regional: dict[str, tuple[int, int]] = field(default_factory=dict)
+    unit_price: int = 0
+    unit_shipping: int = 0
+    #: Why the item cannot be ordered (translated); None when it can.
+    problem: str | None = None
+
+
+def orderable_items(user_id: int, region_code: str) -> list[OrderableItem]:
+    """The user's cart items with their products' live data, priced for deliveries to `region_code` (or with the
+    problem that keeps each from being ordered), by product id: one query."""
+    revision = ProductRevision
+    query = (
+        select(
+            CartItem.product_id, CartItem.quantity, Product.cooperative_id, Product.seller_id, Product.sku,
+            Product.status, revision.id, revision.name, revision.kbki_code, Unit.name, revision.ppn_percent,
+            revision.tkdn_x100 + revision.bmp_x100, revision.is_domestic, revision.min_order, revision.national_price,
+            revision.price, revision.shipping_cost, RegionalPrice.region_code, RegionalPrice.price,
+            RegionalPrice.shipping_cost,
+        )
+        .join(Product, Product.id == CartItem.product_id)
+        .outerjoin(revision, revision.id == Product.live_revision_id)
+        .outerjoin(Unit, Unit.id == revision.unit_id)
+        .outerjoin(
+            RegionalPrice,
+            and_(RegionalPrice.revision_id == revision.id, RegionalPrice.region_code.in_(delivery_codes(region_code))),
+        )
+        .where(CartItem.user_id == user_id)
+        .order_by(CartItem.product_id)
+    )  # fmt: skip
+    items: dict[int, OrderableItem] = {}
+    for row in db.session.execute(query):
+        item = items.get(row[0])
+        if item is None:
+            items[row[0]] = item = _orderable_item(row)
+        if row[17] is not None:
+            item.regional[row[17]] = (row[18], row[19])
+    for item in items.values():
+        found = applicable_price(item.regional, item.national, region_code) if item.sold else None
+        item.problem = line_problem(item.sold, found and found[:2], region_code, item.quantity, item.min_order)
+        if found is not None:
+            item.unit_price, item.unit_shipping = found[:2]
+    return list(items.values())
+
+
+def _orderable_item(row) -> OrderableItem:
+    (product_id, quantity, cooperative_id, seller_id, sku, status, revision_id, name, kbki_code, unit_name,
+     ppn_percent, tkdn_bmp, is_domestic, min_order, national_price, price, shipping_cost) = row[:17]  # fmt: skip
+    return OrderableItem(
+        product_id=product_id,
+        quantity=quantity,
+        cooperative_id=cooperative_id,
+        seller_id=seller_id,
+        sku=sku,
+        sold=status == ProductStatus.ACTIVE and revision_id is not None,
+        revision_id=revision_id,
+        name=name or sku,
+        kbki_code=kbki_code or "",
+        unit_name=unit_name or "",
+        ppn_percent=ppn_percent or 0,
+        tkdn_bmp=tkdn_bmp or 0,
+        is_domestic=bool(is_domestic),
+        min_order=min_order or 1,
+        national=(price, shipping_cost) if national_price else None,
+    )
 
 
 def view_cart(user: User, region_code: str | None) -> Cart:

@@ -1,5 +1,11 @@
 """Checkout: a buyer officer's cart becomes one order per cooperative, in one transaction, with prices frozen,
-stock reserved and an idempotency key so that submitting the same form twice creates the orders once."""
+stock reserved and an idempotency key so that submitting the same form twice creates the orders once.
+
+Checkout is the one hot write path of the marketplace, so it is written for few round trips to the database: the
+cart with its products' live data and regional prices is one query, and every write after the order numbers
+(stock, search rows, orders, lines, audit events, the cart) needs no answer, so on PostgreSQL they go in one
+pipeline; a refused stock subtraction (the products' CHECK) surfaces when it ends and rolls everything back. The
+emails are queued as one task per order after the commit."""
 
 from __future__ import annotations
 
@@ -8,20 +14,21 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import Role, User, UserRole
-from marketplace.core.audit import record_event
+from marketplace.cooperatives.models import Cooperative
+from marketplace.core.audit import AuditEvent, client_ip
+from marketplace.core.db import insert_under_parents, pipelined, upsert_insert
 from marketplace.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from marketplace.core.templating import rupiah
 from marketplace.core.timeutil import to_jakarta, utcnow
 from marketplace.extensions import db
 from marketplace.procurement.models import CartItem, Checkout, Order, OrderLine
 from marketplace.procurement.services import deadlines, notify, numbers, stock
-from marketplace.procurement.services.cart import cart_items, check_buyer, price_line
-from marketplace.procurement.services.pricing import snapshot_line
+from marketplace.procurement.services.cart import OrderableItem, check_buyer, orderable_items
+from marketplace.procurement.services.pricing import line_values
 from marketplace.procurement.states import NUMBER_PREFIXES, FundingSource, OrderStatus
 from marketplace.reference.regions import get_region
 
@@ -37,7 +44,12 @@ class OverLimit(Conflict):
 
 def checkout(**fields: Any) -> list[Order]:
     """Turn the actor's cart into one order per cooperative and return them; see `place_orders`."""
-    return place_orders(**fields)[0]
+    return orders_by_id(place_orders(**fields)[0])
+
+
+def orders_by_id(order_ids: list[int]) -> list[Order]:
+    """The orders with these ids, in id order."""
+    return list(db.session.scalars(select(Order).where(Order.id.in_(order_ids)).order_by(Order.id)))
 
 
 def place_orders(
@@ -53,8 +65,8 @@ def place_orders(
     delivery_region_code: str,
     requested_arrival: date,
     ppk_id: int | None = None,
-) -> tuple[list[Order], bool]:
-    """Turn the actor's cart into one order per cooperative; return them (by id) and whether they are new.
+) -> tuple[list[int], bool]:
+    """Turn the actor's cart into one order per cooperative; return their ids and whether they are new.
 
     A PP's orders wait for the PPK they choose (WAITING_PPK_REVIEW) and may not exceed PP_ORDER_LIMIT each; a
     PPK's orders go to the cooperatives at once (WAITING_SELLER_CONFIRMATION). Raises Forbidden (not a PP/PPK of
@@ -79,12 +91,12 @@ def place_orders(
     if checkout_id is None:
         return _orders_of_key(actor.id, key.strip()), False
     try:
-        orders = _place(actor, checkout_id, values, ppk_id=actor.id if acting_ppk else ppk_id)
+        order_ids = _place(actor, checkout_id, values, ppk_id=actor.id if acting_ppk else ppk_id)
     except DomainError:
         db.session.rollback()
         raise
     db.session.commit()
-    return orders, True
+    return order_ids, True
 
 
 def _validate(values: dict, key: str, actor: User, ppk_id: int | None) -> None:
@@ -139,9 +151,8 @@ def ppks_of(work_unit_id: int) -> list[User]:
 def _claim_key(user_id: int, key: str) -> int | None:
     """Insert the checkout row for the key; None when the key was used already (by a committed checkout, or one
     committing now: PostgreSQL makes this insert wait for it)."""
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(Checkout)
+        upsert_insert(db.session)(Checkout)
         .values(user_id=user_id, key=key, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["user_id", "key"])
         .returning(Checkout.id)
@@ -149,87 +160,121 @@ def _claim_key(user_id: int, key: str) -> int | None:
     return db.session.execute(statement).scalar_one_or_none()
 
 
-def _orders_of_key(user_id: int, key: str) -> list[Order]:
-    """The orders an earlier checkout with this key created."""
-    return list(
-        db.session.scalars(
-            select(Order).join(Checkout).where(Checkout.user_id == user_id, Checkout.key == key).order_by(Order.id)
-        )
-    )
+def _orders_of_key(user_id: int, key: str) -> list[int]:
+    """The ids of the orders an earlier checkout with this key created."""
+    query = select(Order.id).join(Checkout).where(Checkout.user_id == user_id, Checkout.key == key)
+    return list(db.session.scalars(query.order_by(Order.id)))
 
 
-def _place(actor: User, checkout_id: int, values: dict, *, ppk_id: int) -> list[Order]:
-    """Create the orders of the cart (flushed, not committed)."""
-    region = values["delivery_region_code"]
-    groups: dict[int, list[OrderLine]] = {}
-    problems: dict[str, str] = {}
-    items = cart_items(actor.id)
+def _place(actor: User, checkout_id: int, values: dict, *, ppk_id: int) -> list[int]:
+    """Create the orders of the cart (not committed); return their ids."""
+    items = orderable_items(actor.id, values["delivery_region_code"])
     if not items:
         raise ValidationFailed(_("Your cart is empty."), {"cart": _("Your cart is empty.")})
-    for index, item in enumerate(items):
-        line = price_line(item, region)
-        if line.problem:
-            problems[f"cart.{index}"] = f"{line.name}: {line.problem}"
-            continue
-        groups.setdefault(item.product.cooperative_id, []).append(
-            snapshot_line(line.product, item.quantity, line.unit_price, line.unit_shipping)
-        )
+    problems = {f"cart.{index}": f"{item.name}: {item.problem}" for index, item in enumerate(items) if item.problem}
     if problems:
         raise ValidationFailed(_("Some products in the cart cannot be ordered."), problems)
     by_ppk = actor.has_role(Role.PPK)
+    groups: dict[int, list[OrderableItem]] = {}
+    for item in items:
+        groups.setdefault(item.cooperative_id, []).append(item)
+    now = utcnow()
+    status = OrderStatus.WAITING_SELLER_CONFIRMATION if by_ppk else OrderStatus.WAITING_PPK_REVIEW
+    waiting = deadlines.PROVIDER if by_ppk else deadlines.PPK
+    common = {
+        **values,
+        "status": status,
+        "checkout_id": checkout_id,
+        "work_unit_id": actor.work_unit_id,
+        "placed_by_id": actor.id,
+        "ppk_id": ppk_id,
+        "waiting_for": waiting,
+        "action_due_at": deadlines.deadline_after(now),
+        "created_at": now,
+        "updated_at": now,
+    }
+    orders = [_order_row(common, cooperative_id, groups[cooperative_id]) for cooperative_id in sorted(groups)]
+    if not by_ppk:
+        _check_pp_limit(orders)
+    for order in orders:
+        order["number"] = numbers.next_number(order["cooperative_id"], NUMBER_PREFIXES["order"])
+    wanted = [(item.product_id, item.quantity, item.name) for item in items]
+    try:
+        with pipelined(db.session):
+            stock.take(wanted)
+            _insert_orders(orders, actor)
+            db.session.execute(
+                delete(CartItem).where(CartItem.user_id == actor.id, CartItem.product_id.in_([w[0] for w in wanted])),
+                execution_options={"synchronize_session": False},
+            )
+    except IntegrityError as error:
+        raise stock.out_of_stock(error, wanted) from error
+    order_ids = list(db.session.scalars(select(Order.id).where(Order.checkout_id == checkout_id).order_by(Order.id)))
+    notify.enqueue_order_events(order_ids, "submitted", actor_id=actor.id)
+    return order_ids
+
+
+def _order_row(common: dict, cooperative_id: int, items: list[OrderableItem]) -> dict:
+    """The order's columns (without its number) and its lines' rows, priced and totalled."""
+    lines = [_line_row(item) for item in items]
+    return {
+        **common,
+        "cooperative_id": cooperative_id,
+        "subtotal": sum(line["subtotal"] for line in lines),
+        "ppn_total": sum(line["ppn_amount"] for line in lines),
+        "shipping_total": sum(line["shipping"] for line in lines),
+        "total": sum(line["total"] for line in lines),
+        "lines": lines,
+    }
+
+
+def _line_row(item: OrderableItem) -> dict:
+    """An order line's columns: a snapshot of the product's live data at the price for the delivery region."""
+    return line_values(item, quantity=item.quantity, unit_price=item.unit_price, unit_shipping=item.unit_shipping)
+
+
+def _check_pp_limit(orders: list[dict]) -> None:
+    """OverLimit for the first order above PP_ORDER_LIMIT (a PP's orders)."""
     limit = current_app.config["PP_ORDER_LIMIT"]
-    orders = []
-    for cooperative_id in sorted(groups):
-        lines = groups[cooperative_id]
-        order = Order(
-            status=OrderStatus.WAITING_SELLER_CONFIRMATION if by_ppk else OrderStatus.WAITING_PPK_REVIEW,
-            checkout_id=checkout_id,
-            cooperative_id=cooperative_id,
-            work_unit_id=actor.work_unit_id,
-            placed_by_id=actor.id,
-            ppk_id=ppk_id,
-            subtotal=sum(line.subtotal for line in lines),
-            ppn_total=sum(line.ppn_amount for line in lines),
-            shipping_total=sum(line.shipping for line in lines),
-            total=sum(line.total for line in lines),
-            lines=lines,
-            **values,
-        )
-        if not by_ppk and order.total > limit:
-            cooperative = _cooperative_name(items, cooperative_id)
+    for order in orders:
+        if order["total"] > limit:
+            cooperative = db.session.get(Cooperative, order["cooperative_id"])
             raise OverLimit(
                 _(
                     "A PP may place orders of at most %(limit)s; the order from %(cooperative)s totals %(total)s. "
                     "Ask your PPK to place it.",
                     limit=rupiah(limit),
-                    cooperative=cooperative,
-                    total=rupiah(order.total),
+                    cooperative=cooperative.name,
+                    total=rupiah(order["total"]),
                 )
             )
-        orders.append(order)
-    stock.reserve([line for order in orders for line in order.lines])
-    for order in orders:
-        order.number = numbers.next_number(order.cooperative_id, NUMBER_PREFIXES["order"])
-        deadlines.wait_for(order, deadlines.PROVIDER if by_ppk else deadlines.PPK)
-    db.session.add_all(orders)
-    db.session.flush()
-    for order in orders:
-        record_event(
-            "order.submit",
-            subject_type="order",
-            subject_id=order.id,
-            actor_id=actor.id,
-            after={"status": order.status, "number": order.number, "total": order.total},
-        )
-        notify.order_event(order, "submitted", actor=actor)
-    ordered = [line.product_id for order in orders for line in order.lines]
-    db.session.execute(
-        delete(CartItem).where(CartItem.user_id == actor.id, CartItem.product_id.in_(ordered)),
-        execution_options={"synchronize_session": False},
-    )
-    return orders
 
 
-def _cooperative_name(items: list[CartItem], cooperative_id: int) -> str:
-    """The name of a cooperative whose products are in the cart."""
-    return next(item.product.cooperative.name for item in items if item.product.cooperative_id == cooperative_id)
+def _insert_orders(orders: list[dict], actor: User) -> None:
+    """INSERT the orders, their lines and their "order.submit" audit events (no answers needed: pipeline-safe)."""
+    db.session.execute(insert(Order.__table__).inline(), [_columns(order, Order) for order in orders])
+    parent = {"parent_checkout": Order.checkout_id, "parent_cooperative": Order.cooperative_id}
+    keys = [
+        {"parent_checkout": order["checkout_id"], "parent_cooperative": order["cooperative_id"]} for order in orders
+    ]
+    lines = [{**key, **line} for key, order in zip(keys, orders, strict=True) for line in order["lines"]]
+    insert_under_parents(db.session, OrderLine.__table__, lines, link="order_id", parent_id=Order.id, match=parent)
+    events = [
+        {
+            **key,
+            "action": "order.submit",
+            "subject_type": "order",
+            "actor_id": actor.id,
+            "after": {"status": order["status"], "number": order["number"], "total": order["total"]},
+            "ip_address": client_ip(),
+            "created_at": order["created_at"],
+        }
+        for key, order in zip(keys, orders, strict=True)
+    ]
+    insert_under_parents(db.session, AuditEvent.__table__, events, link="subject_id", parent_id=Order.id, match=parent)
+
+
+def _columns(row: dict, model: type) -> dict:
+    """The entries of `row` that are columns of `model`'s table."""
+    names = model.__table__.columns.keys()
+    return {name: value for name, value in row.items() if name in names}

@@ -1,5 +1,7 @@
 """Order emails: at each step, the people who must act next (or should know) get an email in their language with a
-link to the order page, sent after the move commits.
+link to the order page. The move only queues one task after it commits (`order_event`); the worker finds the
+recipients, renders each email in its recipient's language and sends it (`send_order_event`), so a move's request
+does no email work.
 
 Events (template `templates/emails/orders/<event>.txt`, first line the subject) and their recipients:
 submitted → the party due (the PPK for a PP's order, else the cooperative's managers); approved → managers and the
@@ -22,9 +24,12 @@ from sqlalchemy import select
 from marketplace.accounts.models import Role, User, UserRole
 from marketplace.accounts.services.links import external_url_for
 from marketplace.core.mail import queue_email
+from marketplace.core.tasks import enqueue_after_commit, from_task_arguments, to_task_arguments
 from marketplace.extensions import db
 from marketplace.procurement.models import Order
 from marketplace.procurement.services import deadlines
+
+NOTIFY_ORDER_TASK = "procurement.notify_order"
 
 
 def _users_with_role(role: Role, **where: int) -> list[User]:
@@ -111,11 +116,36 @@ def order_url(order: Order) -> str:
     return external_url_for("procurement.order_detail", order_id=order.id)
 
 
-def order_event(order: Order, event: str, *, actor: User | None = None, **context: Any) -> list[str]:
-    """Queue (sent after commit) the `event` email to each recipient in their locale; return the addresses."""
+def order_event(order: Order, event: str, *, actor: User | None = None, **context: Any) -> None:
+    """Email `event` to its recipients after the current transaction commits (rendered by the worker).
+
+    `context` reaches the templates: model instances (an offer, a payment, a document) travel as references and
+    are loaded again in the worker; other values must be plain (text, numbers)."""
+    if event not in EVENT_RECIPIENTS:
+        raise ValueError(f"unknown order event {event!r}; known: {', '.join(EVENT_RECIPIENTS)}")
+    enqueue_order_events([order.id], event, actor_id=actor.id if actor is not None else None, **context)
+
+
+def enqueue_order_events(order_ids: list[int], event: str, *, actor_id: int | None, **context: Any) -> None:
+    """Queue `event`'s emails for each order (by id) after the current commit."""
+    arguments = to_task_arguments(context)
+    for order_id in order_ids:
+        enqueue_after_commit(NOTIFY_ORDER_TASK, order_id=order_id, event=event, actor_id=actor_id, context=arguments)
+
+
+def send_order_event(
+    order_id: int, event: str, *, actor_id: int | None = None, context: dict | None = None
+) -> list[str]:
+    """Render `event`'s email for each recipient in their locale and send it (the worker's side of `order_event`);
+    return the addresses. Nothing is sent when the order no longer exists."""
+    order = db.session.get(Order, order_id)
+    if order is None:
+        return []
+    actor = db.session.get(User, actor_id) if actor_id is not None else None
+    values = from_task_arguments(context or {})
+    values.setdefault("reason", order.cancel_reason or order.refuse_reason)
+    values.setdefault("offer", order.offers[-1] if order.offers else None)
     url = order_url(order)
-    context.setdefault("reason", order.cancel_reason or order.refuse_reason)
-    context.setdefault("offer", order.offers[-1] if order.offers else None)
     addresses = []
     for user in recipients(order, event, exclude=actor):
         queue_email(
@@ -126,7 +156,8 @@ def order_event(order: Order, event: str, *, actor: User | None = None, **contex
             order=order,
             actor=actor,
             order_url=url,
-            **context,
+            **values,
         )
         addresses.append(user.email)
+    db.session.commit()  # the emails leave on commit
     return addresses

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
-
+from marketplace.core.db import upsert_insert
 from marketplace.core.timeutil import to_jakarta, utcnow
 from marketplace.extensions import db
 from marketplace.procurement.models import NumberSequence
@@ -13,28 +11,18 @@ from marketplace.procurement.models import NumberSequence
 def next_number(cooperative_id: int, prefix: str, year: int | None = None) -> str:
     """The next number of the cooperative's `prefix` sequence for `year` (the current year in WIB by default).
 
-    The sequence row is updated in the caller's transaction (its lock is held until commit, so concurrent
-    callers queue and never get the same number); a rolled-back transaction gives its number back unused."""
+    One upsert creates the sequence at 1 or adds one to it, in the caller's transaction: the row's lock is held
+    until commit, so concurrent callers queue and never get the same number; a rolled-back transaction gives its
+    number back unused."""
     year = year or to_jakarta(utcnow()).year
-    value = _increment(cooperative_id, prefix, year)
-    if value is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(NumberSequence(cooperative_id=cooperative_id, prefix=prefix, year=year, last_value=1))
-            value = 1
-        except IntegrityError:  # another transaction created the row first
-            value = _increment(cooperative_id, prefix, year)
-    return f"{prefix}-{year}-{value:05d}"
-
-
-def _increment(cooperative_id: int, prefix: str, year: int) -> int | None:
-    return db.session.execute(
-        update(NumberSequence)
-        .where(
-            NumberSequence.cooperative_id == cooperative_id,
-            NumberSequence.prefix == prefix,
-            NumberSequence.year == year,
+    insert = upsert_insert(db.session)
+    statement = (
+        insert(NumberSequence)
+        .values(cooperative_id=cooperative_id, prefix=prefix, year=year, last_value=1)
+        .on_conflict_do_update(
+            index_elements=["cooperative_id", "prefix", "year"],
+            set_={"last_value": NumberSequence.last_value + 1},
         )
-        .values(last_value=NumberSequence.last_value + 1)
         .returning(NumberSequence.last_value)
-    ).scalar_one_or_none()
+    )
+    return f"{prefix}-{year}-{db.session.execute(statement).scalar_one():05d}"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 from marketplace.catalog.models import Product, ProductRevision
 from marketplace.catalog.search.public import offer_for_region
 from marketplace.core.money import ppn_amount
@@ -42,10 +45,35 @@ def recompute_totals(order: Order) -> Order:
     return order
 
 
+#: What an order line copies from the product's live data at checkout.
+SNAPSHOT_FIELDS = (
+    "product_id", "revision_id", "seller_id", "sku", "name", "kbki_code", "unit_name", "ppn_percent", "tkdn_bmp",
+    "is_domestic",
+)  # fmt: skip
+
+
+def line_values(source: Any, *, quantity: int, unit_price: int, unit_shipping: int) -> dict:
+    """An order line's columns: `source`'s SNAPSHOT_FIELDS (the product's live data as it is now), the prices for
+    the delivery region and the amounts computed from them (nothing shipped or received yet)."""
+    subtotal, ppn, shipping, total = line_amounts(unit_price, source.ppn_percent, unit_shipping, quantity)
+    return {
+        **{name: getattr(source, name) for name in SNAPSHOT_FIELDS},
+        "quantity": quantity,
+        "unit_price": unit_price,
+        "unit_shipping": unit_shipping,
+        "subtotal": subtotal,
+        "ppn_amount": ppn,
+        "shipping": shipping,
+        "total": total,
+        "quantity_shipped": 0,
+        "quantity_received": 0,
+    }
+
+
 def snapshot_line(product: Product, quantity: int, unit_price: int, unit_shipping: int) -> OrderLine:
     """A new order line copying the product's live data, at the given prices (those for the delivery region)."""
     revision = product.live_revision
-    line = OrderLine(
+    live = SimpleNamespace(
         product_id=product.id,
         revision_id=revision.id,
         seller_id=product.seller_id,
@@ -53,13 +81,8 @@ def snapshot_line(product: Product, quantity: int, unit_price: int, unit_shippin
         name=revision.name,
         kbki_code=revision.kbki_code or "",
         unit_name=revision.unit.name if revision.unit else "",
-        quantity=quantity,
-        unit_price=unit_price,
         ppn_percent=revision.ppn_percent,
-        unit_shipping=unit_shipping,
         tkdn_bmp=revision.tkdn_x100 + revision.bmp_x100,
         is_domestic=revision.is_domestic,
-        quantity_shipped=0,
-        quantity_received=0,
     )
-    return set_line_amounts(line)
+    return OrderLine(**line_values(live, quantity=quantity, unit_price=unit_price, unit_shipping=unit_shipping))

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.catalog.models import CatalogEntry, Product
 from marketplace.core.errors import Conflict
@@ -36,7 +37,11 @@ class OutOfStock(Conflict):
         self.requested = requested
 
 
-def _quantities(lines: Iterable[OrderLine]) -> list[tuple[int, int, str]]:
+#: (product id, quantity, product name) of what an order takes.
+Wanted = tuple[int, int, str]
+
+
+def _quantities(lines: Iterable[OrderLine]) -> list[Wanted]:
     """(product id, total quantity, name) per product, in product id order (the order locks are taken in)."""
     wanted: Counter[int] = Counter()
     names: dict[int, str] = {}
@@ -47,55 +52,68 @@ def _quantities(lines: Iterable[OrderLine]) -> list[tuple[int, int, str]]:
 
 
 def reserve(lines: Iterable[OrderLine]) -> None:
-    """Take the lines' quantities off their products' stock, in product id order; OutOfStock naming the first
-    product without enough units (the caller rolls back, so nothing is taken).
+    """Take the lines' quantities off their products' stock; OutOfStock naming the first product without enough
+    units (after rolling back, so nothing is taken)."""
+    wanted = _quantities(lines)
+    try:
+        take(wanted)
+    except IntegrityError as error:
+        raise out_of_stock(error, wanted) from error
 
-    Each product is one conditional UPDATE (`stock >= quantity`): concurrent checkouts queue on the row lock and
-    the second re-checks the condition against the first one's result, so stock never goes below zero."""
-    now = utcnow()
-    left: list[dict[str, int]] = []
-    for product_id, quantity, name in _quantities(lines):
-        stock = db.session.execute(
-            update(Product)
-            .where(Product.id == product_id, Product.stock >= quantity)
-            .values(stock=Product.stock - quantity, feed_changed_at=now)
-            .returning(Product.stock)
-            .execution_options(synchronize_session=False)
-        ).scalar_one_or_none()
-        if stock is None:
-            available = db.session.scalar(select(Product.stock).where(Product.id == product_id)) or 0
-            raise OutOfStock(product_id=product_id, name=name, available=available, requested=quantity)
-        left.append({"pid": product_id, "left": stock})
-    _copy_to_catalog(left)
+
+def take(wanted: list[Wanted]) -> None:
+    """Take each (product id, quantity, name) off the product's stock, in product id order, and copy the new
+    stock to the search rows: statements that need no answer, so a checkout can send them pipelined.
+
+    Nothing ever oversells: each UPDATE takes the product row's lock, so concurrent checkouts queue and each
+    subtracts from the stock the previous one left; the products' CHECK (stock >= 0) refuses a subtraction below
+    zero with an IntegrityError (at once, or when the pipeline ends) that `out_of_stock` explains."""
+    wanted = sorted(wanted)
+    table = Product.__table__
+    db.session.execute(
+        update(table)
+        .where(table.c.id == bindparam("pid"))
+        .values(stock=table.c.stock - bindparam("quantity", type_=table.c.stock.type), feed_changed_at=utcnow()),
+        [{"pid": product_id, "quantity": quantity} for product_id, quantity, _name in wanted],
+    )
+    _copy_to_catalog([product_id for product_id, _quantity, _name in wanted])
+
+
+def out_of_stock(error: IntegrityError, wanted: list[Wanted]) -> OutOfStock | IntegrityError:
+    """The OutOfStock that `take`'s IntegrityError means, naming the first product short of units (the transaction
+    is rolled back to read the stock left); any other integrity error as it is."""
+    if "stock_not_negative" not in str(error.orig):
+        return error
+    db.session.rollback()
+    ids = [product_id for product_id, _quantity, _name in wanted]
+    left = dict(db.session.execute(select(Product.id, Product.stock).where(Product.id.in_(ids))).all())
+    short = [item for item in sorted(wanted) if left.get(item[0], 0) < item[1]] or sorted(wanted)
+    product_id, quantity, name = short[0]
+    return OutOfStock(product_id=product_id, name=name, available=left.get(product_id, 0), requested=quantity)
 
 
 def release(order: Order) -> None:
     """Give the order's quantities back to its products' stock (when the order is cancelled, refused, rejected
     or expires)."""
-    now = utcnow()
-    left: list[dict[str, int]] = []
-    for product_id, quantity, _name in _quantities(order.lines):
-        stock = db.session.execute(
-            update(Product)
-            .where(Product.id == product_id)
-            .values(stock=Product.stock + quantity, feed_changed_at=now)
-            .returning(Product.stock)
-            .execution_options(synchronize_session=False)
-        ).scalar_one_or_none()
-        if stock is not None:
-            left.append({"pid": product_id, "left": stock})
-    _copy_to_catalog(left)
-
-
-def _copy_to_catalog(left: list[dict[str, int]]) -> None:
-    """Set the search rows' stock to the products' new stock (one executemany) and expire stale objects."""
-    if not left:
-        return
-    table = CatalogEntry.__table__
+    table = Product.__table__
+    wanted = _quantities(order.lines)
     db.session.execute(
-        table.update().where(table.c.product_id == bindparam("pid")).values(stock=bindparam("left")), left
+        update(table)
+        .where(table.c.id == bindparam("pid"))
+        .values(stock=table.c.stock + bindparam("quantity", type_=table.c.stock.type), feed_changed_at=utcnow()),
+        [{"pid": product_id, "quantity": quantity} for product_id, quantity, _name in wanted],
     )
-    for product_id in (item["pid"] for item in left):
+    _copy_to_catalog([product_id for product_id, _quantity, _name in wanted])
+
+
+def _copy_to_catalog(product_ids: list[int]) -> None:
+    """Set the search rows' stock to their products' stock (one UPDATE) and expire loaded products' stock."""
+    if not product_ids:
+        return
+    entries, products = CatalogEntry.__table__, Product.__table__
+    current = select(products.c.stock).where(products.c.id == entries.c.product_id).scalar_subquery()
+    db.session.execute(update(entries).where(entries.c.product_id.in_(product_ids)).values(stock=current))
+    for product_id in product_ids:
         product = db.session.identity_map.get(db.session.identity_key(Product, product_id))
         if product is not None:
             db.session.expire(product, ["stock", "feed_changed_at"])
