@@ -5,9 +5,9 @@ a bare reference measured in the same run.
     .venv/bin/python benchmarks/checkout.py --duration 20 --buyers 16
 
 Each buyer is a process with its own connection that acts for PPKS_PER_BUYER PPKs of one work unit, each with one
-unit of the buyer's product in the cart (the process refills every cart in one statement when they are all
-checked out, counted in the time). Per checkout it loads the PPK as a request would (user and roles) and calls the
-`place_orders` service with a fresh idempotency key: key claimed, cart read with the products' live data and
+unit of the buyer's product in the cart (the process refills every cart in one statement when they are all checked
+out, counted in the time). Per checkout it loads the PPK as a request does (user and roles, one query), then calls
+the `place_orders` service with a fresh idempotency key: key claimed, cart read with the products' live data and
 regional prices, price snapshot, order number, then stock taken (never below zero), search rows, order and line
 inserts, audit event and cart emptied (pipelined on PostgreSQL), the "submitted" email task queued after the one
 commit (Celery on Redis). The reference is the bare SQL of one conditional stock update plus one order insert per
@@ -160,7 +160,7 @@ def checkout_worker(app, ids: dict, slot: int, product_id: int, start: float, en
     only what finished after `start`."""
     from sqlalchemy.dialects.postgresql import insert
 
-    from marketplace.accounts.models import User
+    from marketplace.accounts.auth import load_user_with_roles
     from marketplace.extensions import db
     from marketplace.procurement.models import CartItem
     from marketplace.procurement.services.checkout import place_orders
@@ -179,7 +179,7 @@ def checkout_worker(app, ids: dict, slot: int, product_id: int, start: float, en
                 db.session.commit()
             try:
                 place_orders(
-                    actor=db.session.get(User, ppks[turn % len(ppks)]),
+                    actor=load_user_with_roles(ppks[turn % len(ppks)]),
                     key=uuid.uuid4().hex,
                     work_unit_id=ids["work_unit"],
                     kode_rup="51234567",
@@ -245,8 +245,8 @@ def reference_worker(app, ids: dict, slot: int, product_id: int, start: float, e
 
 #: The checkout's statements in bare SQL (psycopg, no application code): what any client doing the same work pays.
 SAME_WORK_READS = (
-    "SELECT id, email, locale, is_enabled, work_unit_id FROM users WHERE id = %(user)s",
-    "SELECT user_id, role FROM user_roles WHERE user_id = %(user)s",
+    "SELECT u.id, u.email, u.locale, u.is_enabled, u.work_unit_id, r.role FROM users u"
+    " LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.id = %(user)s",
 )
 SAME_WORK_CART = (
     "SELECT c.product_id, c.quantity, p.cooperative_id, p.seller_id, p.sku, p.status, r.id, r.name, r.kbki_code,"

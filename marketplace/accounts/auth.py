@@ -22,8 +22,16 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     return password_hash is not None and check_password_hash(password_hash, password)
 
 
-def configure_login_manager(manager: LoginManager) -> None:
+def load_user_with_roles(user_id: int):
+    """The user with their roles, in one query (every request loads the signed-in user)."""
+    from sqlalchemy.orm import joinedload
+
     from marketplace.accounts.models import User
+
+    return db.session.get(User, user_id, options=[joinedload(User.role_rows)])
+
+
+def configure_login_manager(manager: LoginManager) -> None:
 
     manager.login_view = "accounts.login"
     manager.login_message = _l("Please sign in to open this page.")
@@ -31,10 +39,10 @@ def configure_login_manager(manager: LoginManager) -> None:
     manager.session_protection = "strong"
 
     @manager.user_loader
-    def load_user(session_id: str) -> User | None:
+    def load_user(session_id: str):
         """The user of a session id `<id>:<password fingerprint>`; a changed password ends older sessions."""
         user_id, _, fingerprint = session_id.partition(":")
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        user = load_user_with_roles(int(user_id)) if user_id.isdigit() else None
         if user is None or not user.is_active:
             return None
         return user if hmac.compare_digest(fingerprint, user.password_fingerprint) else None

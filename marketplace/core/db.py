@@ -98,7 +98,12 @@ def install_sqlite_recipe() -> None:
 
 def upsert_insert(session: Session) -> Callable:
     """The dialect's `insert` (PostgreSQL's or SQLite's) that has `on_conflict_do_nothing/do_update`."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return dialect_insert(session.get_bind().dialect.name)
+
+
+def dialect_insert(dialect_name: str) -> Callable:
+    """PostgreSQL's or SQLite's `insert` (with `on_conflict_do_nothing/do_update`) for a dialect's name."""
+    return postgresql.insert if dialect_name == "postgresql" else sqlite.insert
 
 
 @contextmanager

@@ -146,8 +146,12 @@ def test_every_event_has_a_template_that_renders(market, mailbox):
         payment=payment, amount=1000, reason="Barang kurang satu", status="succeeded", created_by_id=market.pp.id
     )
     kuitansi = OrderDocument(
-        order=order, cooperative_id=order.cooperative_id, kind=DocumentKind.KUITANSI, number="KW-2026-00001",
-        html="<p>kuitansi</p>", sha256="0" * 64,
+        order=order,
+        cooperative_id=order.cooperative_id,
+        kind=DocumentKind.KUITANSI,
+        number="KW-2026-00001",
+        html="<p>kuitansi</p>",
+        sha256="0" * 64,
     )
     db.session.add_all([payment, refund, kuitansi])
     for event in notify.EVENT_RECIPIENTS:

@@ -4,9 +4,10 @@ cooperative (each group becomes one order at checkout)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import Role, User
@@ -197,8 +198,27 @@ class OrderableItem:
 def orderable_items(user_id: int, region_code: str) -> list[OrderableItem]:
     """The user's cart items with their products' live data, priced for deliveries to `region_code` (or with the
     problem that keeps each from being ordered), by product id: one query."""
+    query, codes = _orderable_query(), list(delivery_codes(region_code))
+    items: dict[int, OrderableItem] = {}
+    for row in db.session.execute(query, {"user_id": user_id, "codes": codes}):
+        item = items.get(row[0])
+        if item is None:
+            items[row[0]] = item = _orderable_item(row)
+        if row[17] is not None:
+            item.regional[row[17]] = (row[18], row[19])
+    for item in items.values():
+        found = applicable_price(item.regional, item.national, region_code) if item.sold else None
+        item.problem = line_problem(item.sold, found and found[:2], region_code, item.quantity, item.min_order)
+        if found is not None:
+            item.unit_price, item.unit_shipping = found[:2]
+    return list(items.values())
+
+
+@cache
+def _orderable_query() -> Select:
+    """The cart items of `user_id` with their products' live data and regional prices for `codes` (built once)."""
     revision = ProductRevision
-    query = (
+    return (
         select(
             CartItem.product_id, CartItem.quantity, Product.cooperative_id, Product.seller_id, Product.sku,
             Product.status, revision.id, revision.name, revision.kbki_code, Unit.name, revision.ppn_percent,
@@ -211,24 +231,14 @@ def orderable_items(user_id: int, region_code: str) -> list[OrderableItem]:
         .outerjoin(Unit, Unit.id == revision.unit_id)
         .outerjoin(
             RegionalPrice,
-            and_(RegionalPrice.revision_id == revision.id, RegionalPrice.region_code.in_(delivery_codes(region_code))),
+            and_(
+                RegionalPrice.revision_id == revision.id,
+                RegionalPrice.region_code.in_(bindparam("codes", expanding=True)),
+            ),
         )
-        .where(CartItem.user_id == user_id)
+        .where(CartItem.user_id == bindparam("user_id"))
         .order_by(CartItem.product_id)
     )  # fmt: skip
-    items: dict[int, OrderableItem] = {}
-    for row in db.session.execute(query):
-        item = items.get(row[0])
-        if item is None:
-            items[row[0]] = item = _orderable_item(row)
-        if row[17] is not None:
-            item.regional[row[17]] = (row[18], row[19])
-    for item in items.values():
-        found = applicable_price(item.regional, item.national, region_code) if item.sold else None
-        item.problem = line_problem(item.sold, found and found[:2], region_code, item.quantity, item.min_order)
-        if found is not None:
-            item.unit_price, item.unit_shipping = found[:2]
-    return list(items.values())
 
 
 def _orderable_item(row) -> OrderableItem:

@@ -10,17 +10,19 @@ emails are queued as one task per order after the commit."""
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.dml import Insert
 
 from marketplace.accounts.models import Role, User, UserRole
 from marketplace.cooperatives.models import Cooperative
 from marketplace.core.audit import AuditEvent, client_ip
-from marketplace.core.db import insert_under_parents, pipelined, upsert_insert
+from marketplace.core.db import dialect_insert, insert_under_parents, pipelined
 from marketplace.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from marketplace.core.templating import rupiah
 from marketplace.core.timeutil import to_jakarta, utcnow
@@ -151,13 +153,29 @@ def ppks_of(work_unit_id: int) -> list[User]:
 def _claim_key(user_id: int, key: str) -> int | None:
     """Insert the checkout row for the key; None when the key was used already (by a committed checkout, or one
     committing now: PostgreSQL makes this insert wait for it)."""
-    statement = (
-        upsert_insert(db.session)(Checkout)
-        .values(user_id=user_id, key=key, created_at=utcnow())
+    statement = _claim_statement(db.session.get_bind().dialect.name)
+    return db.session.execute(statement, {"user_id": user_id, "key": key, "now": utcnow()}).scalar_one_or_none()
+
+
+@cache
+def _claim_statement(dialect_name: str) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id of a checkout key (built once per dialect)."""
+    table = Checkout.__table__
+    return (
+        dialect_insert(dialect_name)(table)
+        .values(user_id=bindparam("user_id"), key=bindparam("key"), created_at=bindparam("now"))
         .on_conflict_do_nothing(index_elements=["user_id", "key"])
-        .returning(Checkout.id)
+        .returning(table.c.id)
     )
-    return db.session.execute(statement).scalar_one_or_none()
+
+
+#: The ordered products leave the cart.
+_EMPTY_CART = delete(CartItem.__table__).where(
+    CartItem.__table__.c.user_id == bindparam("user_id"),
+    CartItem.__table__.c.product_id.in_(bindparam("product_ids", expanding=True)),
+)
+#: The ids of a checkout's orders.
+_ORDERS_OF_CHECKOUT = select(Order.__table__.c.id).where(Order.__table__.c.checkout_id == bindparam("checkout_id"))
 
 
 def _orders_of_key(user_id: int, key: str) -> list[int]:
@@ -203,13 +221,10 @@ def _place(actor: User, checkout_id: int, values: dict, *, ppk_id: int) -> list[
         with pipelined(db.session):
             stock.take(wanted)
             _insert_orders(orders, actor)
-            db.session.execute(
-                delete(CartItem).where(CartItem.user_id == actor.id, CartItem.product_id.in_([w[0] for w in wanted])),
-                execution_options={"synchronize_session": False},
-            )
+            db.session.execute(_EMPTY_CART, {"user_id": actor.id, "product_ids": [w[0] for w in wanted]})
     except IntegrityError as error:
         raise stock.out_of_stock(error, wanted) from error
-    order_ids = list(db.session.scalars(select(Order.id).where(Order.checkout_id == checkout_id).order_by(Order.id)))
+    order_ids = sorted(db.session.scalars(_ORDERS_OF_CHECKOUT, {"checkout_id": checkout_id}))
     notify.enqueue_order_events(order_ids, "submitted", actor_id=actor.id)
     return order_ids
 

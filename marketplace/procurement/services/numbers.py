@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from marketplace.core.db import upsert_insert
+from functools import cache
+
+from sqlalchemy import bindparam
+from sqlalchemy.sql.dml import Insert
+
+from marketplace.core.db import dialect_insert
 from marketplace.core.timeutil import to_jakarta, utcnow
 from marketplace.extensions import db
 from marketplace.procurement.models import NumberSequence
@@ -15,14 +20,22 @@ def next_number(cooperative_id: int, prefix: str, year: int | None = None) -> st
     until commit, so concurrent callers queue and never get the same number; a rolled-back transaction gives its
     number back unused."""
     year = year or to_jakarta(utcnow()).year
-    insert = upsert_insert(db.session)
-    statement = (
-        insert(NumberSequence)
-        .values(cooperative_id=cooperative_id, prefix=prefix, year=year, last_value=1)
-        .on_conflict_do_update(
-            index_elements=["cooperative_id", "prefix", "year"],
-            set_={"last_value": NumberSequence.last_value + 1},
+    statement = _increment(db.session.get_bind().dialect.name)
+    value = db.session.execute(statement, {"cooperative_id": cooperative_id, "prefix": prefix, "year": year})
+    return f"{prefix}-{year}-{value.scalar_one():05d}"
+
+
+@cache
+def _increment(dialect_name: str) -> Insert:
+    """INSERT … ON CONFLICT DO UPDATE that adds one to the sequence (built once per dialect)."""
+    table = NumberSequence.__table__
+    return (
+        dialect_insert(dialect_name)(table)
+        .values(
+            cooperative_id=bindparam("cooperative_id"), prefix=bindparam("prefix"), year=bindparam("year"), last_value=1
         )
-        .returning(NumberSequence.last_value)
+        .on_conflict_do_update(
+            index_elements=["cooperative_id", "prefix", "year"], set_={"last_value": table.c.last_value + 1}
+        )
+        .returning(table.c.last_value)
     )
-    return f"{prefix}-{year}-{db.session.execute(statement).scalar_one():05d}"

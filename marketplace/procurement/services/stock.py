@@ -68,15 +68,7 @@ def take(wanted: list[Wanted]) -> None:
     Nothing ever oversells: each UPDATE takes the product row's lock, so concurrent checkouts queue and each
     subtracts from the stock the previous one left; the products' CHECK (stock >= 0) refuses a subtraction below
     zero with an IntegrityError (at once, or when the pipeline ends) that `out_of_stock` explains."""
-    wanted = sorted(wanted)
-    table = Product.__table__
-    db.session.execute(
-        update(table)
-        .where(table.c.id == bindparam("pid"))
-        .values(stock=table.c.stock - bindparam("quantity", type_=table.c.stock.type), feed_changed_at=utcnow()),
-        [{"pid": product_id, "quantity": quantity} for product_id, quantity, _name in wanted],
-    )
-    _copy_to_catalog([product_id for product_id, _quantity, _name in wanted])
+    _change_stock(sorted(wanted), -1)
 
 
 def out_of_stock(error: IntegrityError, wanted: list[Wanted]) -> OutOfStock | IntegrityError:
@@ -95,13 +87,34 @@ def out_of_stock(error: IntegrityError, wanted: list[Wanted]) -> OutOfStock | In
 def release(order: Order) -> None:
     """Give the order's quantities back to its products' stock (when the order is cancelled, refused, rejected
     or expires)."""
-    table = Product.__table__
-    wanted = _quantities(order.lines)
+    _change_stock(_quantities(order.lines), +1)
+
+
+_PRODUCTS, _ENTRIES = Product.__table__, CatalogEntry.__table__
+#: Add `change` units to a product's stock (negative to take them).
+_ADD_STOCK = (
+    update(_PRODUCTS)
+    .where(_PRODUCTS.c.id == bindparam("pid"))
+    .values(
+        stock=_PRODUCTS.c.stock + bindparam("change", type_=_PRODUCTS.c.stock.type), feed_changed_at=bindparam("now")
+    )
+)
+#: Copy the products' stock to their search rows.
+_COPY_TO_CATALOG = (
+    update(_ENTRIES)
+    .where(_ENTRIES.c.product_id.in_(bindparam("product_ids", expanding=True)))
+    .values(stock=select(_PRODUCTS.c.stock).where(_PRODUCTS.c.id == _ENTRIES.c.product_id).scalar_subquery())
+)
+
+
+def _change_stock(wanted: list[Wanted], sign: int) -> None:
+    """Add (sign +1) or take (sign -1) each quantity to its product's stock, mark the products changed for the
+    feeds, and copy the new stock to the search rows."""
+    if not wanted:
+        return
+    now = utcnow()
     db.session.execute(
-        update(table)
-        .where(table.c.id == bindparam("pid"))
-        .values(stock=table.c.stock + bindparam("quantity", type_=table.c.stock.type), feed_changed_at=utcnow()),
-        [{"pid": product_id, "quantity": quantity} for product_id, quantity, _name in wanted],
+        _ADD_STOCK, [{"pid": product_id, "change": sign * quantity, "now": now} for product_id, quantity, _ in wanted]
     )
     _copy_to_catalog([product_id for product_id, _quantity, _name in wanted])
 
@@ -110,9 +123,7 @@ def _copy_to_catalog(product_ids: list[int]) -> None:
     """Set the search rows' stock to their products' stock (one UPDATE) and expire loaded products' stock."""
     if not product_ids:
         return
-    entries, products = CatalogEntry.__table__, Product.__table__
-    current = select(products.c.stock).where(products.c.id == entries.c.product_id).scalar_subquery()
-    db.session.execute(update(entries).where(entries.c.product_id.in_(product_ids)).values(stock=current))
+    db.session.execute(_COPY_TO_CATALOG, {"product_ids": product_ids})
     for product_id in product_ids:
         product = db.session.identity_map.get(db.session.identity_key(Product, product_id))
         if product is not None:
