@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
+from sqlalchemy.sql.dml import Insert
 
 from marketplace.core.timeutil import utcnow
 
@@ -141,8 +142,16 @@ def insert_under_parents(
     pipelined right after the parents' INSERT). Each row holds `table`'s columns and the match keys."""
     if not rows:
         return
-    columns = [name for name in rows[0] if name not in match]
-    parents = select(parent_id, *(bindparam(name, type_=table.c[name].type) for name in columns)).where(
-        *(column == bindparam(key, type_=column.type) for key, column in match.items())
-    )
-    session.execute(insert(table).from_select([link, *columns], parents), rows)
+    columns = tuple(name for name in rows[0] if name not in match)
+    key = (table.name, columns, link, str(parent_id), tuple((name, str(column)) for name, column in match.items()))
+    statement = _UNDER_PARENTS.get(key)
+    if statement is None:
+        parents = select(parent_id, *(bindparam(name, type_=table.c[name].type) for name in columns)).where(
+            *(column == bindparam(name, type_=column.type) for name, column in match.items())
+        )
+        statement = _UNDER_PARENTS[key] = insert(table).from_select([link, *columns], parents)
+    session.execute(statement, rows)
+
+
+#: `insert_under_parents` statements, built once per table, columns and match.
+_UNDER_PARENTS: dict[tuple, Insert] = {}

@@ -1,4 +1,5 @@
-"""Email: messages are rendered in the web process (in the recipient's language) and sent by a Celery task.
+"""Email: a message is rendered where it is queued, in the recipient's language (in the web process, or in the
+worker for order steps), and sent by a Celery task after the commit.
 
 Backends: `file` writes each message as an .eml file into MAIL_FILE_DIR (development and tests), `smtp` sends
 through MAIL_SMTP_HOST.

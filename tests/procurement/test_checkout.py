@@ -7,12 +7,14 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.catalog.models import CatalogEntry, Product
 from marketplace.core.audit import AuditEvent
 from marketplace.core.errors import Forbidden, ValidationFailed
 from marketplace.procurement.models import CartItem, Checkout, Order
 from marketplace.procurement.services import cart as carts
+from marketplace.procurement.services import stock
 from marketplace.procurement.services.checkout import OverLimit, checkout, place_orders
 from marketplace.procurement.services.stock import OutOfStock, release
 from marketplace.procurement.states import OrderStatus
@@ -134,6 +136,19 @@ def test_out_of_stock_creates_nothing(shop, db):
     assert count(db, Order) == 0 and count(db, Checkout) == 0
     assert db.session.get(Product, shop.rice.id).stock == 40
     assert count(db, CartItem) == 2
+
+
+def test_only_the_stock_check_becomes_out_of_stock(shop, db):
+    wanted = [(shop.rice.id, 41, "Beras")]
+    with pytest.raises(IntegrityError) as refused:
+        stock.take(wanted)
+    with pytest.raises(OutOfStock) as caught:
+        stock.raise_out_of_stock(refused.value, wanted)
+    assert caught.value.available == 40 and caught.value.requested == 41
+    other = IntegrityError("INSERT …", {}, Exception("duplicate key value violates unique constraint"))
+    with pytest.raises(IntegrityError) as raised:
+        stock.raise_out_of_stock(other, wanted)
+    assert raised.value is other
 
 
 def test_pp_limit(shop, db, app, monkeypatch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -14,12 +14,23 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from marketplace.accounts.models import LoginAttempt
+from marketplace.accounts.models import LoginAttempt, Role, User, UserRole
 from marketplace.core.mail import SEND_EMAIL_TASK, queue_email
 from marketplace.core.tasks import enqueue_after_commit
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
-from tests.factories import UserFactory
+from marketplace.procurement.models import CartItem
+from marketplace.procurement.services.checkout import checkout
+from marketplace.procurement.services.notify import NOTIFY_ORDER_TASK
+from tests.factories import (
+    CooperativeFactory,
+    UserFactory,
+    WorkUnitFactory,
+    catalog_reference,
+    listing,
+    seller,
+    user_with_role,
+)
 from tests.support.worker import REPO_ROOT, broker_url, wait_for
 
 pytestmark = pytest.mark.worker
@@ -127,3 +138,38 @@ def test_password_reset_requested_on_the_page_arrives_with_a_working_link(
     body = message.get_body(preferencelist=("plain",)).get_content()
     link = re.search(r"https?://\S+/atur-ulang-sandi/\S+", body).group(0)
     assert client.get(urlsplit(link).path).status_code == 200  # the link opens the new-password form
+
+
+def test_an_order_step_is_emailed_by_the_worker_in_the_recipients_language(
+    committed_db, worker_app, celery_worker, sent_tasks
+) -> None:
+    with worker_app.app_context():
+        cooperative = CooperativeFactory(is_pkp=True)
+        product = listing(seller(cooperative), catalog_reference(), sku="RW-1", price=50000, ppn_percent=11, stock=10)
+        manager = db.session.scalars(
+            select(User).join(UserRole).where(User.cooperative_id == cooperative.id, UserRole.role == Role.COOP_MANAGER)
+        ).first()
+        manager.locale = "en"
+        ppk = user_with_role(Role.PPK, work_unit=WorkUnitFactory(region_code="35.76"))
+        db.session.add(CartItem(user_id=ppk.id, product_id=product.id, quantity=2))
+        db.session.commit()
+        published = len(sent_tasks)
+        (order,) = checkout(
+            actor=ppk,
+            key="real-worker-checkout-1",
+            work_unit_id=ppk.work_unit_id,
+            kode_rup="51234567",
+            rup_name="Paket beras",
+            funding_source="APBD",
+            budget_account="5.1.02.01.01.0024",
+            delivery_address="Jl. Pahlawan No. 1, Mojokerto",
+            delivery_region_code="35.76.02.1001",
+            requested_arrival=date.today() + timedelta(days=7),
+        )
+        number, address = order.number, manager.email
+    assert [name for name, _ in sent_tasks[published:]] == [NOTIFY_ORDER_TASK]  # the checkout rendered nothing
+
+    (message,) = wait_for(
+        lambda: messages_to(celery_worker.mail_dir, address), what="the new-order email", worker=celery_worker
+    )
+    assert message["Subject"].startswith("New order") and number in message["Subject"]

@@ -223,7 +223,7 @@ def _place(actor: User, checkout_id: int, values: dict, *, ppk_id: int) -> list[
             _insert_orders(orders, actor)
             db.session.execute(_EMPTY_CART, {"user_id": actor.id, "product_ids": [w[0] for w in wanted]})
     except IntegrityError as error:
-        raise stock.out_of_stock(error, wanted) from error
+        stock.raise_out_of_stock(error, wanted)
     order_ids = sorted(db.session.scalars(_ORDERS_OF_CHECKOUT, {"checkout_id": checkout_id}))
     notify.enqueue_order_events(order_ids, "submitted", actor_id=actor.id)
     return order_ids

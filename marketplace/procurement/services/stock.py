@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import NoReturn
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select, update
@@ -58,7 +59,7 @@ def reserve(lines: Iterable[OrderLine]) -> None:
     try:
         take(wanted)
     except IntegrityError as error:
-        raise out_of_stock(error, wanted) from error
+        raise_out_of_stock(error, wanted)
 
 
 def take(wanted: list[Wanted]) -> None:
@@ -67,21 +68,21 @@ def take(wanted: list[Wanted]) -> None:
 
     Nothing ever oversells: each UPDATE takes the product row's lock, so concurrent checkouts queue and each
     subtracts from the stock the previous one left; the products' CHECK (stock >= 0) refuses a subtraction below
-    zero with an IntegrityError (at once, or when the pipeline ends) that `out_of_stock` explains."""
+    zero with an IntegrityError (at once, or when the pipeline ends) that `raise_out_of_stock` explains."""
     _change_stock(sorted(wanted), -1)
 
 
-def out_of_stock(error: IntegrityError, wanted: list[Wanted]) -> OutOfStock | IntegrityError:
-    """The OutOfStock that `take`'s IntegrityError means, naming the first product short of units (the transaction
-    is rolled back to read the stock left); any other integrity error as it is."""
+def raise_out_of_stock(error: IntegrityError, wanted: list[Wanted]) -> NoReturn:
+    """Raise the OutOfStock that `take`'s IntegrityError means, naming the first product short of units (the
+    transaction is rolled back to read the stock left); any other integrity error is raised as it is."""
     if "stock_not_negative" not in str(error.orig):
-        return error
+        raise error
     db.session.rollback()
     ids = [product_id for product_id, _quantity, _name in wanted]
     left = dict(db.session.execute(select(Product.id, Product.stock).where(Product.id.in_(ids))).all())
     short = [item for item in sorted(wanted) if left.get(item[0], 0) < item[1]] or sorted(wanted)
     product_id, quantity, name = short[0]
-    return OutOfStock(product_id=product_id, name=name, available=left.get(product_id, 0), requested=quantity)
+    raise OutOfStock(product_id=product_id, name=name, available=left.get(product_id, 0), requested=quantity) from error
 
 
 def release(order: Order) -> None:
