@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -199,3 +200,20 @@ def add_image(
     )
     db.session.flush()
     return image
+
+
+# Procurement ---------------------------------------------------------------------------------------------------
+
+
+def order_form(**overrides) -> dict:
+    """The checkout form's fields for a delivery in Kota Mojokerto a week from now (override any)."""
+    values = {
+        "kode_rup": "51234567",
+        "rup_name": "Bantuan sembako warga rentan",
+        "funding_source": "APBD",
+        "budget_account": "5.1.02.01.01.0024",
+        "delivery_address": "Jl. Pahlawan No. 1, Mojokerto",
+        "delivery_region_code": "35.76.02.1001",
+        "requested_arrival": date.today() + timedelta(days=7),
+    }
+    return {**values, **overrides}

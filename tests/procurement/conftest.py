@@ -25,7 +25,15 @@ from marketplace.extensions import db
 from marketplace.procurement.models import Order
 from marketplace.procurement.services.pricing import recompute_totals, snapshot_line
 from marketplace.procurement.states import OrderStatus
-from tests.factories import CooperativeFactory, WorkUnitFactory, catalog_reference, listing, seller, user_with_role
+from tests.factories import (
+    CooperativeFactory,
+    WorkUnitFactory,
+    catalog_reference,
+    listing,
+    order_form,
+    seller,
+    user_with_role,
+)
 
 _numbers = itertools.count(1)
 
@@ -147,14 +155,8 @@ def make_order(
         work_unit_id=market.work_unit.id,
         placed_by_id=(placed_by or market.pp).id,
         ppk_id=market.ppk.id,
-        kode_rup="RUP-2026-0001",
-        rup_name="Bantuan sembako warga rentan",
-        funding_source="APBD",
-        budget_account="5.1.02.01.01.0024",
-        delivery_address="Jl. Pahlawan No. 1, Mojokerto",
-        delivery_region_code="35.76.02.1001",
-        requested_arrival=date.today() + timedelta(days=14),
         lines=lines,
+        **order_form(kode_rup="RUP-2026-0001", requested_arrival=date.today() + timedelta(days=14)),
     )
     recompute_totals(order)
     db.session.add(order)

@@ -18,6 +18,7 @@ from marketplace.procurement.services import stock
 from marketplace.procurement.services.checkout import OverLimit, checkout, place_orders
 from marketplace.procurement.services.stock import OutOfStock, release
 from marketplace.procurement.states import OrderStatus
+from tests.factories import order_form
 
 
 @pytest.fixture
@@ -29,21 +30,8 @@ def shop(market, db):
 
 def fields(market, user, **overrides) -> dict:
     """A valid checkout by `user` (a PP chooses the market's PPK)."""
-    values = {
-        "actor": user,
-        "key": "key-0001-abcdef",
-        "work_unit_id": market.work_unit.id,
-        "kode_rup": "51234567",
-        "rup_name": "Bantuan sembako warga rentan",
-        "funding_source": "APBD",
-        "budget_account": "5.1.02.01.01.0024",
-        "delivery_address": "Jl. Pahlawan No. 1, Mojokerto",
-        "delivery_region_code": "35.76.02.1001",
-        "requested_arrival": date.today() + timedelta(days=10),
-        "ppk_id": market.ppk.id,
-    }
-    values.update(overrides)
-    return values
+    values = {"actor": user, "key": "key-0001-abcdef", "work_unit_id": market.work_unit.id, "ppk_id": market.ppk.id}
+    return {**values, **order_form(requested_arrival=date.today() + timedelta(days=10)), **overrides}
 
 
 def fill(market, user, items) -> None:

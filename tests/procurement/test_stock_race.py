@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -16,7 +15,7 @@ from marketplace.extensions import db as database
 from marketplace.procurement.models import CartItem, Order, OrderLine
 from marketplace.procurement.services.checkout import checkout
 from marketplace.procurement.services.stock import OutOfStock
-from tests.factories import user_with_role
+from tests.factories import order_form, user_with_role
 from tests.procurement.conftest import build_market
 
 BUYERS = 50
@@ -45,18 +44,7 @@ def _checkout_in_thread(app, market_ids: dict, user_id: int, key: str, barrier: 
         try:
             barrier.wait(timeout=30)  # all start at once (then they queue for the pool's connections and row locks)
             user = database.session.get(User, user_id)
-            orders = checkout(
-                actor=user,
-                key=key,
-                work_unit_id=market_ids["work_unit"],
-                kode_rup="51234567",
-                rup_name="Paket uji",
-                funding_source="APBD",
-                budget_account="5.1.02.01.01.0024",
-                delivery_address="Jl. Pahlawan No. 1",
-                delivery_region_code="35.76.02.1001",
-                requested_arrival=date.today() + timedelta(days=5),
-            )
+            orders = checkout(actor=user, key=key, work_unit_id=market_ids["work_unit"], **order_form())
             return [order.id for order in orders]
         except OutOfStock as error:
             return error

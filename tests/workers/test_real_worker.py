@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -28,6 +28,7 @@ from tests.factories import (
     WorkUnitFactory,
     catalog_reference,
     listing,
+    order_form,
     seller,
     user_with_role,
 )
@@ -154,18 +155,7 @@ def test_an_order_step_is_emailed_by_the_worker_in_the_recipients_language(
         db.session.add(CartItem(user_id=ppk.id, product_id=product.id, quantity=2))
         db.session.commit()
         published = len(sent_tasks)
-        (order,) = checkout(
-            actor=ppk,
-            key="real-worker-checkout-1",
-            work_unit_id=ppk.work_unit_id,
-            kode_rup="51234567",
-            rup_name="Paket beras",
-            funding_source="APBD",
-            budget_account="5.1.02.01.01.0024",
-            delivery_address="Jl. Pahlawan No. 1, Mojokerto",
-            delivery_region_code="35.76.02.1001",
-            requested_arrival=date.today() + timedelta(days=7),
-        )
+        (order,) = checkout(actor=ppk, key="real-worker-checkout-1", work_unit_id=ppk.work_unit_id, **order_form())
         number, address = order.number, manager.email
     assert [name for name, _ in sent_tasks[published:]] == [NOTIFY_ORDER_TASK]  # the checkout rendered nothing
 
