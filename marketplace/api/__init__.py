@@ -23,6 +23,7 @@ from marketplace.api import (  # noqa: E402, F401
     members,
     openapi,
     orders,
+    payments,
     product_imports,
     products,
     regions,
