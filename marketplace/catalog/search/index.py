@@ -12,14 +12,13 @@ from collections import Counter
 from typing import NamedTuple
 
 from sqlalchemy import delete, select, text
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from marketplace.accounts.models import SellerProfile
 from marketplace.catalog.models import CatalogEntry, Category, Product, ProductRevision, SearchTerm
 from marketplace.catalog.search import sync  # noqa: F401  (registers the listeners that keep copied names fresh)
 from marketplace.catalog.search.text import stems, words
 from marketplace.catalog.states import ProductStatus
+from marketplace.core.db import upsert_insert
 from marketplace.core.money import with_ppn
 from marketplace.extensions import db
 
@@ -159,8 +158,7 @@ def _count_terms(old_text: str, new_text: str) -> None:
     rows = [{"term": term, "entries": delta} for term, delta in sorted(changes.items()) if delta and len(term) <= 60]
     if not rows:
         return
-    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(SearchTerm)
+    statement = upsert_insert(db.session)(SearchTerm)
     db.session.execute(  # an upsert, so that concurrent approvals adding the same word do not collide
         statement.on_conflict_do_update(
             index_elements=[SearchTerm.term], set_={"entries": SearchTerm.entries + statement.excluded.entries}
