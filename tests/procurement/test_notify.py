@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from marketplace.accounts.models import Role, User, UserRole
@@ -168,3 +169,22 @@ def test_every_event_has_a_template_that_renders(market, mailbox):
     subjects = {message["Subject"] for message in mailbox.messages}
     assert len(subjects) == len(notify.EVENT_RECIPIENTS)
     assert all(order.number in subject for subject in subjects)
+
+
+def test_a_card_decline_is_explained_in_the_recipients_language(market, mailbox):
+    market.bendahara.locale = "en"
+    order = make_order(market, OrderStatus.WAITING_PAYMENT)
+    payment = Payment(
+        order=order,
+        method="card",
+        status="failed",
+        amount=order.total,
+        created_by_id=market.bendahara.id,
+        failure_code="insufficient_funds",
+    )
+    db.session.add(payment)
+    with force_locale("id"):  # the webhook's request is in Indonesian; the bendahara reads English
+        notify.order_event(order, "payment_failed", payment=payment)
+    db.session.commit()
+    (message,) = mailbox.to(market.bendahara.email)
+    assert "The card's balance or limit is not enough for this payment." in mailbox.body(message)

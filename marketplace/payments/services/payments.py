@@ -213,7 +213,7 @@ def mark_failed(payment: Payment, code: str | None, message: str | None) -> Paym
     payment.failure_code = (code or "")[:80] or None
     payment.failure_message = message or None
     timeline_event(order, "order.payment_failed", None, payment, code=code)
-    notify.order_event(order, "payment_failed", payment=payment, failure=failure_text(payment))
+    notify.order_event(order, "payment_failed", payment=payment)
     db.session.flush()
     return payment
 
