@@ -1,6 +1,9 @@
-"""What every order service needs: the order as the user may see it, and the order row locked for a move."""
+"""What every order service needs: the order as the user may see it, the order row locked for a move, and the
+end of a move (its email queued, one commit)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import select
 
@@ -9,6 +12,7 @@ from marketplace.core.errors import IllegalTransition, NotFound
 from marketplace.extensions import db
 from marketplace.procurement.models import Order
 from marketplace.procurement.permissions import can_view
+from marketplace.procurement.services import notify
 from marketplace.procurement.states import ORDER
 
 
@@ -34,3 +38,10 @@ def require_state(order: Order, action: str) -> None:
     """Refuse (IllegalTransition) a move the order's state does not allow, before anything changes."""
     if not ORDER.can(order, action):
         raise IllegalTransition("order", order.status, action)
+
+
+def commit_step(order: Order, event: str, *, actor: User | None = None, **context: Any) -> Order:
+    """End a move: queue the `event` email to the people it concerns (sent after commit) and commit once."""
+    notify.order_event(order, event, actor=actor, **context)
+    db.session.commit()
+    return order

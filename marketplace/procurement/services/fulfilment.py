@@ -24,8 +24,8 @@ from marketplace.core.timeutil import JAKARTA, to_jakarta, utcnow
 from marketplace.extensions import db
 from marketplace.procurement.models import Order, OrderLine, Shipment, ShipmentLine
 from marketplace.procurement.permissions import is_bendahara, is_order_ppk, is_provider_manager, sells_in
-from marketplace.procurement.services import deadlines, documents, notify
-from marketplace.procurement.services.common import locked_order, require_state
+from marketplace.procurement.services import deadlines, documents
+from marketplace.procurement.services.common import commit_step, locked_order, require_state
 from marketplace.procurement.states import ORDER, SHIPMENT, OrderStatus, Party, ShipmentStatus
 
 #: Shortest mismatch note accepted at receipt.
@@ -134,9 +134,7 @@ def ship(*, actor: User, order: Order, lines: dict[int, int], courier: str, trac
         },
     )
     _set_waiting(order)
-    notify.order_event(order, "shipped")
-    db.session.commit()
-    return order
+    return commit_step(order, "shipped")
 
 
 def deliver(*, actor: User, order: Order, shipment_id: int) -> Order:
@@ -158,9 +156,7 @@ def deliver(*, actor: User, order: Order, shipment_id: int) -> Order:
         after={"shipment_id": shipment.id},
     )
     _set_waiting(order)
-    notify.order_event(order, "delivered")
-    db.session.commit()
-    return order
+    return commit_step(order, "delivered")
 
 
 def receive(*, actor: User, order: Order, received: dict[int, int], note: str | None) -> Order:
@@ -208,9 +204,7 @@ def receive(*, actor: User, order: Order, received: dict[int, int], note: str | 
         extra={"received": [{"line_id": line.id, "quantity": line.quantity_received} for line in order.lines]},
     )
     deadlines.wait_for(order, deadlines.PROVIDER)
-    notify.order_event(order, "received")
-    db.session.commit()
-    return order
+    return commit_step(order, "received")
 
 
 def invoice(*, actor: User, order: Order) -> Order:
@@ -222,9 +216,7 @@ def invoice(*, actor: User, order: Order) -> Order:
     document = documents.issue_invoice(order, actor)
     ORDER.move(order, "invoice", actor_id=actor.id, extra={"invoice_number": document.number})
     deadlines.wait_for(order, deadlines.BENDAHARA)
-    notify.order_event(order, "invoiced")
-    db.session.commit()
-    return order
+    return commit_step(order, "invoiced")
 
 
 def pay_outside(*, actor: User, order: Order, reference: str, paid_on: date | None) -> Order:
@@ -253,9 +245,7 @@ def pay_outside(*, actor: User, order: Order, reference: str, paid_on: date | No
     order.paid_outside_reference = reference
     ORDER.move(order, "pay_outside", actor_id=actor.id, extra={"reference": reference, "paid_on": paid_on.isoformat()})
     deadlines.wait_for(order, deadlines.PROVIDER)
-    notify.order_event(order, "paid_outside")
-    db.session.commit()
-    return order
+    return commit_step(order, "paid_outside")
 
 
 def confirm_payment(*, actor: User, order: Order) -> Order:
@@ -270,9 +260,7 @@ def confirm_payment(*, actor: User, order: Order) -> Order:
         if SHIPMENT.can(shipment, "complete"):
             SHIPMENT.move(shipment, "complete", actor_id=actor.id)
     deadlines.wait_for(order, None)
-    notify.order_event(order, "completed")
-    db.session.commit()
-    return order
+    return commit_step(order, "completed")
 
 
 def has_payment_under_way(order: Order) -> bool:

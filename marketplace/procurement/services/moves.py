@@ -25,7 +25,7 @@ from marketplace.extensions import db
 from marketplace.procurement.models import Offer, Order
 from marketplace.procurement.permissions import is_buyer_officer, is_order_ppk, is_provider_manager, party_of
 from marketplace.procurement.services import deadlines, documents, notify, pricing, stock
-from marketplace.procurement.services.common import locked_order, require_state
+from marketplace.procurement.services.common import commit_step, locked_order, require_state
 from marketplace.procurement.states import BEFORE_PROCESS, ORDER, Party
 
 logger = logging.getLogger(__name__)
@@ -112,9 +112,7 @@ def approve(*, actor: User, order: Order) -> Order:
         raise Forbidden(_("Only the order's PPK may approve it."))
     ORDER.move(order, "approve", actor_id=actor.id)
     deadlines.wait_for(order, deadlines.PROVIDER)
-    notify.order_event(order, "approved", actor=actor)
-    db.session.commit()
-    return order
+    return commit_step(order, "approved", actor=actor)
 
 
 def reject(*, actor: User, order: Order, reason: str) -> Order:
@@ -125,9 +123,7 @@ def reject(*, actor: User, order: Order, reason: str) -> Order:
     require_state(order, "reject")
     reason = _required_text("reason", reason)
     _end(order, "reject", actor=actor, reason=reason)
-    notify.order_event(order, "rejected", actor=actor, reason=reason)
-    db.session.commit()
-    return order
+    return commit_step(order, "rejected", actor=actor, reason=reason)
 
 
 # Negotiation -----------------------------------------------------------------------------------------------------
@@ -158,9 +154,7 @@ def propose(*, actor: User, order: Order, message: str, lines: list[dict[str, An
         extra={"offer_id": offer.id, "party": str(party), "lines": changes},
     )
     deadlines.wait_for(order, _OTHER_SIDE[party])
-    notify.order_event(order, "offer", actor=actor, offer=offer)
-    db.session.commit()
-    return order
+    return commit_step(order, "offer", actor=actor, offer=offer)
 
 
 def _offer_lines(order: Order, entries: list[dict[str, Any]] | None) -> list[dict[str, int]]:
@@ -228,9 +222,7 @@ def accept_offer(*, actor: User, order: Order) -> Order:
         extra={"offer_id": offer.id, "total_before": total_before, "total": order.total},
     )
     deadlines.wait_for(order, deadlines.PROVIDER)
-    notify.order_event(order, "offer_accepted", actor=actor, offer=offer)
-    db.session.commit()
-    return order
+    return commit_step(order, "offer_accepted", actor=actor, offer=offer)
 
 
 def _close(offer: Offer, status: str, actor: User | None) -> None:
@@ -252,9 +244,7 @@ def accept(*, actor: User, order: Order) -> Order:
     document = documents.issue_surat_pesanan(order, actor)
     ORDER.move(order, "accept", actor_id=actor.id, extra={"document": document.number, "sha256": document.sha256})
     deadlines.wait_for(order, deadlines.SIGNATURES)
-    notify.order_event(order, "accepted", actor=actor)
-    db.session.commit()
-    return order
+    return commit_step(order, "accepted", actor=actor)
 
 
 def refuse(*, actor: User, order: Order, reason: str) -> Order:
@@ -266,9 +256,7 @@ def refuse(*, actor: User, order: Order, reason: str) -> Order:
     reason = _required_text("reason", reason)
     order.refuse_reason = reason
     _end(order, "refuse", actor=actor, reason=reason)
-    notify.order_event(order, "refused", actor=actor, reason=reason)
-    db.session.commit()
-    return order
+    return commit_step(order, "refused", actor=actor, reason=reason)
 
 
 # Cancellation ----------------------------------------------------------------------------------------------------
@@ -282,9 +270,7 @@ def cancel(*, actor: User, order: Order, reason: str) -> Order:
     require_state(order, "cancel")
     reason = _required_text("reason", reason, min_length=CANCEL_REASON_MIN_LENGTH)
     _end(order, "cancel", actor=actor, reason=reason)
-    notify.order_event(order, "cancelled", actor=actor, reason=reason)
-    db.session.commit()
-    return order
+    return commit_step(order, "cancelled", actor=actor, reason=reason)
 
 
 def _end(order: Order, action: str, *, actor: User | None, reason: str) -> None:
