@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from marketplace.extensions import db
+from marketplace.procurement.services import deadlines
 from marketplace.procurement.states import ORDER, OrderStatus
+from marketplace.procurement.views.orders import WAITING_LABELS
 from tests.procurement.conftest import make_order
 
 
@@ -161,6 +163,16 @@ def test_order_page_shows_header_lines_totals_and_timeline(client, market) -> No
     assert 'data-total="total"><strong>Rp924.650</strong>' in page
     assert 'data-action="order.approve"' in page and "Approved by the PPK" in page
     assert 'id="timeline"' in page
+
+
+def test_every_party_an_order_can_wait_for_has_a_label(client, market) -> None:
+    parties = {value for name, value in vars(deadlines).items() if name.isupper() and isinstance(value, str)}
+    assert set(WAITING_LABELS) == parties
+    order = make_order(market, OrderStatus.WAITING_PAYMENT)
+    order.waiting_for = deadlines.BENDAHARA
+    db.session.flush()
+    in_english(client, market.bendahara)
+    assert "the bendahara (payment)" in listed(client.get(f"/pesanan/{order.id}"))
 
 
 def test_order_page_shows_prices_as_ordered_not_as_now(client, market) -> None:

@@ -22,7 +22,7 @@ from marketplace.core.timeutil import format_wib, to_jakarta, utcnow
 from marketplace.feeds.writers.values import safe_text
 from marketplace.procurement.forms.orders import OrderFilterForm
 from marketplace.procurement.models import Order
-from marketplace.procurement.services import queries
+from marketplace.procurement.services import deadlines, queries
 from marketplace.procurement.services.common import get_order_for
 from marketplace.procurement.states import (
     DOCUMENT_LABELS,
@@ -36,10 +36,11 @@ from marketplace.procurement.views import bp, documents, fulfilment, moves
 ORDER_ROLES = (Role.PP, Role.PPK, Role.BENDAHARA, Role.COOP_MANAGER, Role.SELLER, Role.OPERATOR)
 #: Who an order waits for (`Order.waiting_for`), as shown on its page.
 WAITING_LABELS = {
-    "ppk": _l("the PPK"),
-    "provider": _l("the cooperative"),
-    "buyer": _l("the buyer (PPK)"),
-    "signatures": _l("the signatures of both sides"),
+    deadlines.PPK: _l("the PPK"),
+    deadlines.PROVIDER: _l("the cooperative"),
+    deadlines.BUYER: _l("the buyer (PPK)"),
+    deadlines.SIGNATURES: _l("the signatures of both sides"),
+    deadlines.BENDAHARA: _l("the bendahara (payment)"),
 }
 #: The status of an order page shown again with a refused form.
 INVALID = 422
