@@ -137,8 +137,8 @@ class LedgerEntry(db.Model):
     #: Signed rupiah: + earned (and a fee given back), − fee, payout, reversal.
     amount: Mapped[int] = mapped_column(BigInteger)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
-    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
-    refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id"))
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"), index=True)
+    refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id"), index=True)
     payout_id: Mapped[int | None] = mapped_column(ForeignKey("payouts.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from lokal import format_rupiah
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import User
 from marketplace.catalog.services.media.common import store_and_commit
@@ -39,7 +40,6 @@ from marketplace.procurement.states import ORDER, SHIPMENT, OrderStatus
 
 S = PaymentStatus
 REASON_MIN_LENGTH = 10
-#: Proof files accepted, by content: content type → file extension.
 #: Stripe's decline codes (and `decline_code`s) we can explain in the user's language.
 DECLINE_MESSAGES = {
     "card_declined": _l("The card was declined. Use another card or pay by bank transfer."),
@@ -58,8 +58,9 @@ DECLINE_MESSAGES = {
 
 
 def payments_of(order: Order) -> list[Payment]:
-    """The order's payments, oldest first."""
-    return list(db.session.scalars(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)))
+    """The order's payments, oldest first, with their refunds."""
+    query = select(Payment).where(Payment.order_id == order.id).options(selectinload(Payment.refunds))
+    return list(db.session.scalars(query.order_by(Payment.id)))
 
 
 def active_payment(order: Order) -> Payment | None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from marketplace.accounts.models import Role, User
 from marketplace.core.audit import record_event
@@ -32,7 +31,6 @@ from marketplace.procurement.states import ORDER, SHIPMENT, OrderStatus, Party, 
 NOTE_MIN_LENGTH = 10
 TEXT_MAX_LENGTH = 80
 REFERENCE_MAX_LENGTH = 120
-#: `Order.waiting_for` while the invoice is unpaid.
 
 
 # Who may do what -------------------------------------------------------------------------------------------------
@@ -265,11 +263,9 @@ def confirm_payment(*, actor: User, order: Order) -> Order:
 
 def has_payment_under_way(order: Order) -> bool:
     """Whether a payment in the system (card or transfer) holds the invoice: then it is not paid outside."""
-    from marketplace.payments.models import Payment  # payments builds on procurement: read its table lazily
-    from marketplace.payments.states import ACTIVE
+    from marketplace.payments.services.payments import active_payment  # payments builds on procurement: lazily
 
-    statement = select(Payment.id).where(Payment.order_id == order.id, Payment.status.in_([str(s) for s in ACTIVE]))
-    return db.session.scalar(statement.limit(1)) is not None
+    return active_payment(order) is not None
 
 
 # Helpers -----------------------------------------------------------------------------------------------------------
