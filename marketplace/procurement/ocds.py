@@ -40,7 +40,7 @@ from marketplace.core.timeutil import to_jakarta
 from marketplace.extensions import db
 from marketplace.feeds.records import region_name
 from marketplace.procurement.models import Order, OrderDocument
-from marketplace.procurement.states import DocumentKind, OrderStatus
+from marketplace.procurement.states import CANCELLED_STATES, DocumentKind, OrderStatus
 
 S = OrderStatus
 OCDS_VERSION = "1.1"
@@ -63,7 +63,6 @@ COUNTRY = "Indonesia"
 ACCEPTED = frozenset({S.ESIGN_IN_PROGRESS, S.ON_PROCESS, S.WAITING_INVOICE, S.WAITING_PAYMENT,
                       S.PAYMENT_OUTSIDE_SYSTEM, S.COMPLETED})  # fmt: skip
 SIGNED = ACCEPTED - {S.ESIGN_IN_PROGRESS}
-ENDED = frozenset({S.CANCELLED, S.CANCELLED_ON_REVIEW})
 #: Audit actions that end an order early, and the one that awards it.
 ENDING_ACTIONS = ("order.cancel", "order.expire", "order.refuse", "order.reject")
 ACCEPT_ACTION = "order.accept"
@@ -182,7 +181,7 @@ def _facts(order: Order, moments: dict[str, Any]) -> OrderFacts:
         signed_at = max((s.signed_at for s in signatures), default=None) if len(signatures) >= 2 else None
         signed_at = signed_at or order.updated_at
     ended_at, ended_by = None, None
-    if order.status in ENDED:
+    if order.status in CANCELLED_STATES:
         ended_at = moments.get("ended_at") or order.updated_at
         ended_by = moments.get("ended_by")
     return OrderFacts(order, accepted_at, signed_at, ended_at, ended_by)

@@ -42,10 +42,10 @@ class OrderStatus(enum.StrEnum):
 S = OrderStatus
 #: States an order can still be cancelled from (by a party, or by the scheduled task when the party due is idle).
 BEFORE_PROCESS = {S.WAITING_PPK_REVIEW, S.WAITING_SELLER_CONFIRMATION, S.ON_NEGOTIATION, S.ESIGN_IN_PROGRESS}
-#: States that end an order.
-FINAL = frozenset({S.COMPLETED, S.CANCELLED, S.CANCELLED_ON_REVIEW})
+#: States of an order that ended without being fulfilled.
+CANCELLED_STATES = frozenset({S.CANCELLED, S.CANCELLED_ON_REVIEW})
 #: States in which stock is held for the order (released when it is cancelled).
-HOLDS_STOCK = frozenset(set(OrderStatus) - {S.CANCELLED, S.CANCELLED_ON_REVIEW})
+HOLDS_STOCK = frozenset(set(OrderStatus) - CANCELLED_STATES)
 
 ORDER = Lifecycle(
     "order",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 
@@ -22,8 +23,8 @@ from marketplace.agencies.models import WorkUnit
 from marketplace.catalog.models import Product
 from marketplace.cooperatives.models import Cooperative
 from marketplace.extensions import db
-from marketplace.procurement.models import Order
-from marketplace.procurement.services.pricing import recompute_totals, snapshot_line
+from marketplace.procurement.models import Order, OrderLine
+from marketplace.procurement.services.pricing import line_values, recompute_totals
 from marketplace.procurement.states import OrderStatus
 from tests.factories import (
     CooperativeFactory,
@@ -129,11 +130,25 @@ def market(db) -> Market:
 def order_line(product: Product, quantity: int, *, unit_price: int | None = None, unit_shipping: int | None = None):
     """A line for `product` at its live national price (or the given one), amounts computed as checkout does."""
     revision = product.live_revision
-    return snapshot_line(
-        product,
-        quantity,
-        revision.price if unit_price is None else unit_price,
-        revision.shipping_cost if unit_shipping is None else unit_shipping,
+    live = SimpleNamespace(
+        product_id=product.id,
+        revision_id=revision.id,
+        seller_id=product.seller_id,
+        sku=product.sku,
+        name=revision.name,
+        kbki_code=revision.kbki_code or "",
+        unit_name=revision.unit.name if revision.unit else "",
+        ppn_percent=revision.ppn_percent,
+        tkdn_bmp=revision.tkdn_x100 + revision.bmp_x100,
+        is_domestic=revision.is_domestic,
+    )
+    return OrderLine(
+        **line_values(
+            live,
+            quantity=quantity,
+            unit_price=revision.price if unit_price is None else unit_price,
+            unit_shipping=revision.shipping_cost if unit_shipping is None else unit_shipping,
+        )
     )
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
-from marketplace.catalog.models import Product, ProductRevision
+from marketplace.catalog.models import ProductRevision
 from marketplace.catalog.search.public import offer_for_region
 from marketplace.core.money import ppn_amount
 from marketplace.procurement.models import Order, OrderLine
@@ -68,21 +67,3 @@ def line_values(source: Any, *, quantity: int, unit_price: int, unit_shipping: i
         "quantity_shipped": 0,
         "quantity_received": 0,
     }
-
-
-def snapshot_line(product: Product, quantity: int, unit_price: int, unit_shipping: int) -> OrderLine:
-    """A new order line copying the product's live data, at the given prices (those for the delivery region)."""
-    revision = product.live_revision
-    live = SimpleNamespace(
-        product_id=product.id,
-        revision_id=revision.id,
-        seller_id=product.seller_id,
-        sku=product.sku,
-        name=revision.name,
-        kbki_code=revision.kbki_code or "",
-        unit_name=revision.unit.name if revision.unit else "",
-        ppn_percent=revision.ppn_percent,
-        tkdn_bmp=revision.tkdn_x100 + revision.bmp_x100,
-        is_domestic=revision.is_domestic,
-    )
-    return OrderLine(**line_values(live, quantity=quantity, unit_price=unit_price, unit_shipping=unit_shipping))
