@@ -49,7 +49,8 @@ class BaseForm(FlaskForm):
 
 def place_errors(form: FlaskForm, error: ValidationFailed) -> None:
     """Put a service's field errors next to the form's fields (dotted paths walk into field lists and subforms:
-    `lines.0.unit_price`; a form may map paths to its own names with `field_name(path)`); the rest as a flash."""
+    `lines.0.unit_price`; a form may map paths to its own names with `field_name(path)`); the rest as flashes, one
+    per message (the error's own message when it names no field)."""
     unplaced = []
     for path, message in error.fields.items():
         field = _field_at(form, form.field_name(path) if hasattr(form, "field_name") else path)
@@ -57,8 +58,8 @@ def place_errors(form: FlaskForm, error: ValidationFailed) -> None:
             unplaced.append(message)
         else:
             field.errors = [*field.errors, message]
-    if unplaced or not error.fields:
-        flash(" ".join(unplaced) or error.message, "error")
+    for message in unplaced or ([] if error.fields else [error.message]):
+        flash(message, "error")
 
 
 def _field_at(form: FlaskForm, path: str) -> Any:

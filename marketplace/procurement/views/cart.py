@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from marketplace.accounts.models import Role
 from marketplace.core.errors import Conflict, ValidationFailed
+from marketplace.core.forms import place_errors
 from marketplace.core.permissions import roles_required
 from marketplace.procurement.forms.cart import AddToCartForm, CheckoutForm, QuantityForm, RemoveItemForm
 from marketplace.procurement.services import cart as carts
@@ -140,9 +141,7 @@ def checkout():
             ppk_id=form.ppk_id.data,
         )
     except ValidationFailed as error:
-        problems = [message for field, message in error.fields.items() if not _attach(form, field, message)]
-        for message in problems or ([] if error.fields else [error.message]):
-            flash(message, "error")
+        place_errors(form, error)
         return _checkout_page(form, is_ppk, INVALID)
     except Conflict as error:
         flash(error.message, "error")
@@ -153,15 +152,6 @@ def checkout():
         "success",
     )
     return redirect(url_for("procurement.order_detail", order_id=orders[0].id))
-
-
-def _attach(form: CheckoutForm, field: str, message: str) -> bool:
-    """Show a service's message next to its field; False when the form has no such field."""
-    target = form._fields.get(field)
-    if target is None:
-        return False
-    target.errors = [*target.errors, message]
-    return True
 
 
 def _checkout_page(form: CheckoutForm, is_ppk: bool, status: int = 200):
