@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +28,7 @@ from marketplace.core.errors import IllegalTransition, ValidationFailed
 from marketplace.core.pagination import Page
 from marketplace.extensions import db
 from marketplace.procurement.models import Order
-from marketplace.procurement.services import queries
+from marketplace.procurement.services import documents, fulfilment, moves, queries
 from marketplace.procurement.services.common import get_order_for
 from marketplace.procurement.states import ORDER_STATUS_LABELS
 
@@ -85,18 +84,14 @@ class Move:
     """One `POST /orders/{id}/{action}`: the service function it calls and how its body becomes arguments."""
 
     action: str
-    #: `module:function` under marketplace.procurement.services.
-    target: str
+    #: The service function that makes the move.
+    service: Callable[..., Order]
     summary: str
     description: str
     body: type[BaseModel] | None = None
     arguments: Callable[[Any], dict[str, Any]] = lambda body: {}
     #: (body, a service's field path) → the body's field path (services may name lines by their id).
     field_path: Callable[[Any, str], str] = lambda body, key: key
-
-    def service(self) -> Callable[..., Order]:
-        module, function = self.target.split(":")
-        return getattr(importlib.import_module(f"marketplace.procurement.services.{module}"), function)
 
 
 def _reason(body: ReasonIn) -> dict[str, Any]:
@@ -117,34 +112,34 @@ def _by_line_id(prefix: str, field: str) -> Callable[[Any, str], str]:
 
 
 MOVES = (
-    Move("approve", "moves:approve", "Approve an order", "The order's PPK approves a PP's order."),
-    Move("reject", "moves:reject", "Reject an order", "The order's PPK rejects a PP's order.", ReasonIn, _reason),
+    Move("approve", moves.approve, "Approve an order", "The order's PPK approves a PP's order."),
+    Move("reject", moves.reject, "Reject an order", "The order's PPK rejects a PP's order.", ReasonIn, _reason),
     Move(
         "propose",
-        "moves:propose",
+        moves.propose,
         "Propose new prices",
         "The PPK or a manager of the cooperative proposes new unit prices and shipping for some lines (a "
         "counter-offer replaces the open one).",
         ProposeIn,
         lambda body: {"message": body.message, "lines": [line.model_dump(exclude_none=True) for line in body.lines]},
     ),
-    Move("accept-offer", "moves:accept_offer", "Accept the open offer", "The side that did not make it accepts it."),
+    Move("accept-offer", moves.accept_offer, "Accept the open offer", "The side that did not make it accepts it."),
     Move(
         "accept",
-        "moves:accept",
+        moves.accept,
         "Accept an order",
         "A manager of the cooperative accepts; the Surat Pesanan is issued for both sides to sign.",
     ),
-    Move("refuse", "moves:refuse", "Refuse an order", "A manager of the cooperative refuses.", ReasonIn, _reason),
+    Move("refuse", moves.refuse, "Refuse an order", "A manager of the cooperative refuses.", ReasonIn, _reason),
     Move(
         "sign",
-        "documents:sign",
+        documents.sign,
         "Sign the Surat Pesanan",
         "The PPK or a manager signs for their side; the second signature starts the order's processing.",
     ),
     Move(
         "ship",
-        "fulfilment:ship",
+        fulfilment.ship,
         "Ship lines",
         "A seller ships quantities of their own lines (a manager any line); partial shipments are allowed.",
         ShipIn,
@@ -157,7 +152,7 @@ MOVES = (
     ),
     Move(
         "deliver",
-        "fulfilment:deliver",
+        fulfilment.deliver,
         "Mark a shipment delivered",
         "The seller of its lines or a manager.",
         DeliverIn,
@@ -165,17 +160,17 @@ MOVES = (
     ),
     Move(
         "receive",
-        "fulfilment:receive",
+        fulfilment.receive,
         "Record receipt",
         "The order's PPK records the quantities received and a mismatch note; the BAST is issued and signed.",
         ReceiveIn,
         lambda body: {"received": {line.line_id: line.quantity_received for line in body.lines}, "note": body.note},
         _by_line_id("received", "quantity_received"),
     ),
-    Move("invoice", "fulfilment:invoice", "Issue the invoice", "A manager of the cooperative issues the invoice."),
+    Move("invoice", fulfilment.invoice, "Issue the invoice", "A manager of the cooperative issues the invoice."),
     Move(
         "cancel",
-        "moves:cancel",
+        moves.cancel,
         "Cancel an order",
         "Before processing starts, a buyer officer of the work unit "
         "or a manager of the cooperative cancels, with a reason of at least 20 characters.",
@@ -184,7 +179,7 @@ MOVES = (
     ),
     Move(
         "pay-outside",
-        "fulfilment:pay_outside",
+        fulfilment.pay_outside,
         "Record a payment outside the system",
         "The work unit's bendahara records that the invoice was paid outside the system.",
         PayOutsideIn,
@@ -192,7 +187,7 @@ MOVES = (
     ),
     Move(
         "confirm-payment",
-        "fulfilment:confirm_payment",
+        fulfilment.confirm_payment,
         "Confirm the payment",
         "A manager of the cooperative confirms the payment; the order is completed.",
     ),
@@ -219,7 +214,7 @@ def register(move: Move) -> None:
         user = api_user()
         order = get_order_for(user, order_id)
         try:
-            order = move.service()(actor=user, order=order, **(move.arguments(body) if body is not None else {}))
+            order = move.service(actor=user, order=order, **(move.arguments(body) if body is not None else {}))
         except IllegalTransition as error:
             return conflict(error)
         except ValidationFailed as error:
