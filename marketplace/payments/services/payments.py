@@ -34,9 +34,9 @@ from marketplace.payments.services.proofs import PROOF_TYPES, proof_name, read_p
 from marketplace.payments.states import ACTIVE, METHOD_LABELS, PAYMENT, RANK, PaymentMethod, PaymentStatus
 from marketplace.procurement.models import Order
 from marketplace.procurement.permissions import is_bendahara, is_provider_manager
-from marketplace.procurement.services import deadlines, documents, notify
+from marketplace.procurement.services import deadlines, documents, fulfilment, notify
 from marketplace.procurement.services.common import locked_order, require_state
-from marketplace.procurement.states import ORDER, SHIPMENT, OrderStatus
+from marketplace.procurement.states import ORDER, OrderStatus
 
 S = PaymentStatus
 REASON_MIN_LENGTH = 10
@@ -233,12 +233,7 @@ def mark_succeeded(payment: Payment, *, at: datetime | None = None, actor: User 
         timeline_event(order, "order.payment_unexpected", actor, payment)
         db.session.flush()
         return payment
-    ORDER.move(order, "pay", actor_id=actor_id, extra={"payment_id": payment.id, "method": payment.method})
-    order.completed_at = utcnow()
-    for shipment in order.shipments:
-        if SHIPMENT.can(shipment, "complete"):
-            SHIPMENT.move(shipment, "complete", actor_id=actor_id)
-    deadlines.wait_for(order, None)
+    fulfilment.complete(order, "pay", actor_id=actor_id, extra={"payment_id": payment.id, "method": payment.method})
     kuitansi = documents.issue_kuitansi(order, actor, payment=payment, method_label=METHOD_LABELS[payment.method])
     from marketplace.payments.services import ledger
 

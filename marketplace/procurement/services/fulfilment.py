@@ -252,13 +252,19 @@ def confirm_payment(*, actor: User, order: Order) -> Order:
     if not is_provider_manager(actor, order):
         raise Forbidden(_("Only the cooperative's managers confirm the payment."))
     _require_state(order, "confirm_payment")
-    ORDER.move(order, "confirm_payment", actor_id=actor.id)
+    complete(order, "confirm_payment", actor_id=actor.id)
+    return commit_step(order, "completed")
+
+
+def complete(order: Order, action: str, *, actor_id: int | None, extra: dict | None = None) -> None:
+    """Move the paid order to COMPLETED by `action` (a payment outside confirmed, or one in the system): its
+    shipments are completed and nobody is due any more (flush only)."""
+    ORDER.move(order, action, actor_id=actor_id, extra=extra)
     order.completed_at = utcnow()
     for shipment in order.shipments:
         if SHIPMENT.can(shipment, "complete"):
-            SHIPMENT.move(shipment, "complete", actor_id=actor.id)
+            SHIPMENT.move(shipment, "complete", actor_id=actor_id)
     deadlines.wait_for(order, None)
-    return commit_step(order, "completed")
 
 
 def has_payment_under_way(order: Order) -> bool:
