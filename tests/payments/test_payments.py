@@ -185,3 +185,12 @@ def test_two_concurrent_clicks_make_one_payment_and_one_intent(app, committed_db
     assert len(results) == 2 and results[0] == results[1], results
     assert db.session.scalar(select(func.count()).select_from(Payment)) == 1
     assert intent_ids(stripe_enabled) - before == {results[0][1]}
+
+
+def test_a_card_error_keeps_stripes_specific_decline_code():
+    assert payments.card_failure({"code": "card_declined", "decline_code": "insufficient_funds", "message": "No"}) == (
+        "insufficient_funds",
+        "No",
+    )
+    assert payments.card_failure({"code": "expired_card"}) == ("expired_card", "")
+    assert payments.card_failure({}) == ("card_declined", "")

@@ -147,8 +147,8 @@ def start_card_payment(*, actor: User, order: Order, token: str) -> Payment:
         try:
             intent = gateway.create_card_intent(payment, token)
         except gateway.CardError as error:
-            code = getattr(error, "code", None) or "card_declined"
-            mark_failed(payment, code, getattr(error, "user_message", None) or str(error))
+            code, message = card_failure((error.json_body or {}).get("error") or {"code": error.code})
+            mark_failed(payment, code, message or getattr(error, "user_message", None) or str(error))
         else:
             payment.stripe_payment_intent_id = intent.id
             _apply_intent(payment, intent)
@@ -163,8 +163,13 @@ def _apply_intent(payment: Payment, intent: Any) -> None:
     if intent.status in {"processing", "succeeded"}:
         mark_processing(payment)
     elif intent.status in {"requires_payment_method", "canceled"}:
-        error = intent.to_dict().get("last_payment_error") or {}
-        mark_failed(payment, error.get("code") or "card_declined", error.get("message") or "")
+        mark_failed(payment, *card_failure(intent.to_dict().get("last_payment_error") or {}))
+
+
+def card_failure(error: dict[str, Any]) -> tuple[str, str]:
+    """The code and message of Stripe's card error object: the specific `decline_code` (e.g. insufficient_funds)
+    when Stripe gives one, else its `code`."""
+    return str(error.get("decline_code") or error.get("code") or "card_declined"), str(error.get("message") or "")
 
 
 def client_secret(payment: Payment) -> str | None:

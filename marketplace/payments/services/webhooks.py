@@ -22,6 +22,7 @@ from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 from marketplace.payments import gateway
 from marketplace.payments.models import Payment, Refund, StripeEvent
+from marketplace.payments.services import payments, refunds
 from marketplace.payments.states import RANK, EventOutcome, PaymentMethod, PaymentStatus, RefundStatus
 
 logger = logging.getLogger(__name__)
@@ -116,7 +117,6 @@ def apply_intent(intent: dict[str, Any], status: PaymentStatus) -> Applied:
         return Applied(EventOutcome.FAILED, payment, "Stripe took the money of a payment marked failed: check it")
     if RANK[status] <= RANK[current]:
         return Applied(EventOutcome.IGNORED, payment, f"no change: the payment is already {current}")
-    from marketplace.payments.services import payments
 
     if not payment.stripe_payment_intent_id:
         payment.stripe_payment_intent_id = intent["id"]
@@ -145,12 +145,7 @@ def _payment_for(obj: dict[str, Any], *, lock: bool) -> Payment | None:
         payment = db.session.scalars(query.limit(1)).first()
         if payment is None:
             return None
-        from marketplace.procurement.services.common import locked_order
-
-        locked_order(payment.order_id)  # the order first, as every payment service does
-        return db.session.scalars(
-            select(Payment).where(Payment.id == payment.id).with_for_update().execution_options(populate_existing=True)
-        ).one()
+        return payments.lock_payment(payment)[1]  # the order first, as every payment service does
     return db.session.scalars(query.limit(1)).first()
 
 
@@ -171,8 +166,7 @@ def _failure(intent: dict[str, Any]) -> tuple[str, str]:
     error = intent.get("last_payment_error") or {}
     if intent.get("status") == "canceled" and not error:
         return "canceled", str(intent.get("cancellation_reason") or "canceled")
-    code = error.get("decline_code") or error.get("code") or "card_declined"
-    return str(code), str(error.get("message") or "")
+    return payments.card_failure(error)
 
 
 def _apply_refunded_charge(charge: dict[str, Any]) -> Applied:
@@ -180,7 +174,6 @@ def _apply_refunded_charge(charge: dict[str, Any]) -> Applied:
     payment = _payment_for(charge, lock=True)
     if payment is None:
         return Applied(EventOutcome.UNMATCHED, detail=f"no payment for charge {charge.get('id')}")
-    from marketplace.payments.services import refunds
 
     listed = (charge.get("refunds") or {}).get("data")
     done = {r.get("id") for r in listed or [] if r.get("status") == "succeeded"}
