@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from marketplace.core.audit import record_event
+from marketplace.core.audit import AuditEvent, record_event
 from marketplace.core.errors import DomainError
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
@@ -17,6 +17,11 @@ from marketplace.payments import gateway
 from marketplace.payments.models import Payment
 from marketplace.payments.services.webhooks import apply_intent
 from marketplace.payments.states import PaymentMethod, PaymentStatus
+
+#: The audit action of a change the reconciliation made (on the order's timeline, `after.payment_id`).
+RECONCILE_ACTION = "payment.reconciled"
+#: How many recent reconciliation changes the operator's page shows.
+RECENT_CHANGES = 20
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +85,7 @@ def _reconcile_one(payment_id: int) -> tuple[Payment, str, str] | None:
         db.session.rollback()
         return None
     record_event(
-        "payment.reconciled",
+        RECONCILE_ACTION,
         subject_type="order",
         subject_id=payment.order_id,
         actor_id=None,
@@ -89,3 +94,14 @@ def _reconcile_one(payment_id: int) -> tuple[Payment, str, str] | None:
     )
     db.session.commit()
     return payment, old, payment.status
+
+
+def recent_changes(limit: int = RECENT_CHANGES) -> list[AuditEvent]:
+    """The latest status changes the reconciliation made, newest first."""
+    statement = (
+        select(AuditEvent)
+        .where(AuditEvent.action == RECONCILE_ACTION)
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(statement))

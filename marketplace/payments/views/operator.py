@@ -40,10 +40,6 @@ from marketplace.procurement.services.queries import wib_day_start
 #: Webhook events the operator must look at.
 PROBLEM_OUTCOMES = (EventOutcome.UNMATCHED, EventOutcome.FAILED)
 OUTCOME_LABELS = {EventOutcome.UNMATCHED: _l("Unmatched"), EventOutcome.FAILED: _l("Failed")}
-#: The audit action of a change the reconciliation made (on the order's timeline, `after.payment_id`).
-RECONCILE_ACTION = "payment.reconciled"
-#: How many recent reconciliation changes the page shows.
-RECENT_CHANGES = 20
 
 
 class PaymentFilterForm(FilterForm):
@@ -123,17 +119,6 @@ def _payment_id(event: AuditEvent) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def reconcile_changes(limit: int = RECENT_CHANGES) -> list[AuditEvent]:
-    """The latest status changes the reconciliation made, newest first."""
-    statement = (
-        select(AuditEvent)
-        .where(AuditEvent.action == RECONCILE_ACTION)
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(statement))
-
-
 def payment_url(event: AuditEvent) -> str | None:
     """The operator page of the payment an audit event is about, else its order's page."""
     payment_id = event.subject_id if event.subject_type == "payment" else _payment_id(event)
@@ -153,8 +138,6 @@ def pretty_payload(payload: Any) -> str:
 def operator_helpers() -> dict:
     """Labels and formatters for the operator templates."""
     return {
-        "payment_status_labels": PAYMENT_STATUS_LABELS,
-        "method_labels": METHOD_LABELS,
         "outcome_labels": OUTCOME_LABELS,
         "pretty_payload": pretty_payload,
     }
@@ -222,7 +205,7 @@ def operator_reconcile():
         "payments/operator_reconcile.html",
         stale=reconciliation.stale_payments(),
         stale_hours=int(reconciliation.STALE_AFTER.total_seconds() // 3600),
-        changes=reconcile_changes(),
+        changes=reconciliation.recent_changes(),
         audit_changes=audit_changes,
         subject_url=payment_url,
         enabled=gateway.card_payments_enabled(),
