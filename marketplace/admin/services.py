@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -16,7 +16,7 @@ from marketplace.agencies.models import WorkUnit
 from marketplace.cooperatives.models import Cooperative
 from marketplace.core.audit import AuditEvent, record_event
 from marketplace.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from marketplace.core.timeutil import JAKARTA, utcnow
+from marketplace.core.timeutil import utcnow, wib_day_start
 from marketplace.extensions import db
 
 REASON_MAX_LENGTH = 500
@@ -211,11 +211,6 @@ def resend_invitation(*, actor: User, user_id: int) -> User:
 # Audit log -------------------------------------------------------------------------------------------------------
 
 
-def _start_of_day_utc(day: date) -> datetime:
-    """The moment a calendar day starts in WIB, as UTC."""
-    return datetime.combine(day, time.min, tzinfo=JAKARTA).astimezone(UTC)
-
-
 def audit_query(
     *,
     action_prefix: str | None = None,
@@ -237,9 +232,9 @@ def audit_query(
     if subject_id is not None:
         statement = statement.where(AuditEvent.subject_id == subject_id)
     if since is not None:
-        statement = statement.where(AuditEvent.created_at >= _start_of_day_utc(since))
+        statement = statement.where(AuditEvent.created_at >= wib_day_start(since))
     if until is not None:
-        statement = statement.where(AuditEvent.created_at < _start_of_day_utc(until + timedelta(days=1)))
+        statement = statement.where(AuditEvent.created_at < wib_day_start(until + timedelta(days=1)))
     return statement
 
 

@@ -23,7 +23,7 @@ from flask_babel import get_domain
 from sqlalchemy import func, select
 
 from marketplace.catalog.models import Product, ProductImage, ProductRevision
-from marketplace.core.timeutil import to_jakarta, utcnow
+from marketplace.core.timeutil import today_wib
 from marketplace.extensions import db
 from marketplace.reference.regions import get_region
 
@@ -51,11 +51,6 @@ class Issue:
     @property
     def is_error(self) -> bool:
         return self.level == ERROR
-
-
-def today_in_jakarta() -> date:
-    """The current date in Asia/Jakarta (WIB), the date e-Katalog compares `berlaku_sampai` with."""
-    return to_jakarta(utcnow()).date()
 
 
 def duplicate_skus(cooperative_id: int) -> set[str]:
@@ -210,7 +205,7 @@ def check_listing(
     sku = (product.sku or "").strip()
     return check_facts(
         RevisionFacts.of(product, revision),
-        today=today or today_in_jakarta(),
+        today=today or today_wib(),
         is_duplicate=bool(sku) and _is_duplicate(product, sku, duplicates),
     )
 

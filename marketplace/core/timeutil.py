@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -16,6 +16,16 @@ def utcnow() -> datetime:
 def to_jakarta(moment: datetime) -> datetime:
     """Convert an aware datetime to Asia/Jakarta."""
     return moment.astimezone(JAKARTA)
+
+
+def today_wib() -> date:
+    """Today's date in Asia/Jakarta (the day people in Indonesia see)."""
+    return to_jakarta(utcnow()).date()
+
+
+def wib_day_start(day: date) -> datetime:
+    """The instant (in UTC) at which `day` begins in Asia/Jakarta."""
+    return datetime.combine(day, time.min, tzinfo=JAKARTA).astimezone(UTC)
 
 
 def format_wib(moment: datetime | None, with_seconds: bool = False) -> str:

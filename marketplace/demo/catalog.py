@@ -39,10 +39,9 @@ from marketplace.catalog.services import (
     update_listing,
     withdraw_product,
 )
-from marketplace.catalog.services.listings import today_in_jakarta
 from marketplace.cooperatives.models import Cooperative, Membership
 from marketplace.cooperatives.states import MembershipStatus
-from marketplace.core.timeutil import utcnow
+from marketplace.core.timeutil import today_wib, utcnow
 from marketplace.demo import product_templates as templates
 from marketplace.demo.catalog_reference import ensure_catalog_reference
 from marketplace.demo.product_images import render_certificate_pdf, render_product_image
@@ -132,7 +131,7 @@ def seed_catalog(*, seed: int) -> int:
     with tasks_dropped(), sqlite_commits_without_fsync():
         category_ids = ensure_catalog_reference(sorted(units))
         db.session.commit()
-        planned = plan_catalog(seed=seed, today=today_in_jakarta(), category_ids=category_ids)
+        planned = plan_catalog(seed=seed, today=today_wib(), category_ids=category_ids)
         rng = random.Random(seed + 1)  # noqa: S311 - the stories' dates and notes
         for cooperative_plan in planned:
             for plan in cooperative_plan.plans:

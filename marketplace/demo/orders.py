@@ -20,7 +20,7 @@ from marketplace.accounts.models import Role, User, UserRole
 from marketplace.agencies.models import WorkUnit
 from marketplace.catalog.models import Product
 from marketplace.catalog.states import ProductStatus
-from marketplace.core.timeutil import to_jakarta, utcnow
+from marketplace.core.timeutil import today_wib
 from marketplace.demo.seeding import tasks_dropped
 from marketplace.extensions import db
 from marketplace.procurement.models import Order
@@ -123,7 +123,7 @@ def play(story: Story, number: int, products: list[Product]) -> Order:
         budget_account=f"5.1.02.01.01.{24 + number:04d}",
         delivery_address=unit.address or unit.name,
         delivery_region_code=unit.region_code,
-        requested_arrival=to_jakarta(utcnow()).date() + timedelta(days=14 + number),
+        requested_arrival=today_wib() + timedelta(days=14 + number),
         ppk_id=None if story.placed_by == "ppk" else ppk.id,
     )
     if story.end == REVIEW:
@@ -172,7 +172,7 @@ def _delivered_and_paid(story: Story, number: int, order: Order, ppk: User, mana
         return order
     bendahara = person(Role.BENDAHARA, work_unit_id=order.work_unit_id)
     order = fulfilment.pay_outside(actor=bendahara, order=order, reference=f"SP2D-{number + 1:05d}/2026",
-                                   paid_on=to_jakarta(utcnow()).date())  # fmt: skip
+                                   paid_on=today_wib())  # fmt: skip
     if story.end == PAID_OUTSIDE:
         return order
     return fulfilment.confirm_payment(actor=manager, order=order)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from werkzeug.datastructures import FileStorage
 
 from marketplace.accounts.models import Role, User
-from marketplace.core.timeutil import to_jakarta, utcnow
+from marketplace.core.timeutil import today_wib
 from marketplace.demo.orders import INVOICED, STORIES, Story, person, play, products_by_cooperative
 from marketplace.demo.seeding import tasks_dropped
 from marketplace.payments.models import Payment
@@ -58,7 +58,7 @@ def seed_payments() -> int:
 
 
 def _pay(story: PaymentStory, number: int, order: Order) -> Payment:
-    today = to_jakarta(utcnow()).date()
+    today = today_wib()
     bendahara = person(Role.BENDAHARA, work_unit_id=order.work_unit_id)
     reference = f"SP2D-{number + 1:05d}/LS/2026"
     payment = payments.record_transfer(
@@ -107,7 +107,7 @@ def _payout(order: Order, manager: User, number: int) -> None:
         member_id=member_id,
         amount=amount,
         bank_reference=f"TRF-KOP-{number + 1:05d}",
-        paid_on=to_jakarta(utcnow()).date(),
+        paid_on=today_wib(),
         note=PAYOUT_NOTE,
     )
 

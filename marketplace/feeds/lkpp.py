@@ -23,7 +23,7 @@ from sqlalchemy import Select, func, select, true
 from marketplace.cooperatives.models import Cooperative
 from marketplace.cooperatives.services import datafeed_key_matches
 from marketplace.core.http import json_error
-from marketplace.core.timeutil import to_jakarta, utcnow
+from marketplace.core.timeutil import today_wib
 from marketplace.extensions import csrf, db
 from marketplace.feeds.models import DatafeedItem
 from marketplace.feeds.services.queries import latest_datafeed
@@ -268,7 +268,7 @@ def updated_produk() -> Response:
     """Products of the latest snapshot changed in a WIB date range (withdrawn ones with `produk_aktif` 0), paged."""
     feed_id = authenticated_snapshot()
     paging = parse_paging(request.args)
-    start, end = parse_date_range(request.args, today=to_jakarta(utcnow()).date())
+    start, end = parse_date_range(request.args, today=today_wib())
     total, documents = updated_page(feed_id, start, end, paging) if feed_id is not None else (0, [])
     return envelope(total=total, page=paging.page, per_page=paging.per_page, documents=documents)
 

@@ -17,12 +17,11 @@ from marketplace.catalog.models import CatalogEntry, Product, ProductRevision
 from marketplace.catalog.search.query import search_catalog
 from marketplace.catalog.search.text import stems
 from marketplace.catalog.services import review_queue
-from marketplace.catalog.services.listings import today_in_jakarta
 from marketplace.catalog.services.media import sized_file
 from marketplace.cooperatives.models import Cooperative
 from marketplace.core.audit import AuditEvent
 from marketplace.core.money import with_ppn
-from marketplace.core.timeutil import utcnow
+from marketplace.core.timeutil import today_wib, utcnow
 from marketplace.demo.product_templates import kind_of
 from marketplace.feeds.services.queries import latest_datafeed
 
@@ -182,7 +181,7 @@ def test_ppn_is_11_percent_in_pkp_cooperatives_and_0_elsewhere(db) -> None:
 
 
 def test_listings_carry_realistic_e_katalog_data(db) -> None:
-    today = today_in_jakarta()
+    today = today_wib()
     live = [p.live_revision for p in db.session.scalars(select(Product)) if p.live_revision is not None]
     names = " | ".join(revision.name for revision in live)
     for staple in (

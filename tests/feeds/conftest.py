@@ -37,9 +37,9 @@ from marketplace.catalog.models import (
     ProductRevision,
     RevisionAttachment,
 )
-from marketplace.catalog.quality import today_in_jakarta
 from marketplace.catalog.services import create_listing, withdraw_product
 from marketplace.cooperatives.models import Cooperative
+from marketplace.core.timeutil import today_wib
 from marketplace.extensions import db as database
 from tests.factories import (
     CooperativeFactory,
@@ -68,7 +68,7 @@ class FeedCatalog:
     #: Every product above by key, plus `draft` and `other`.
     products: dict[str, Product] = field(default_factory=dict)
     #: The WIB date the catalog was made for (price validity is relative to it).
-    today: date = field(default_factory=today_in_jakarta)
+    today: date = field(default_factory=today_wib)
 
     def sku(self, key: str) -> str:
         return self.products[key].sku

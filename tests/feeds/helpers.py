@@ -21,7 +21,7 @@ from flask import Flask
 from sqlalchemy import bindparam, insert, select
 
 from marketplace.catalog.models import Product, ProductRevision
-from marketplace.catalog.quality import today_in_jakarta
+from marketplace.core.timeutil import today_wib
 from marketplace.extensions import db
 from marketplace.feeds.models import DatafeedItem, Feed
 from marketplace.feeds.services.build import build_feed
@@ -178,7 +178,7 @@ def many_products(template: Product, count: int, *, changed_at: datetime | None 
     return their SKUs. For tests that need a catalog large enough to take a while to export."""
     revision = db.session.get(ProductRevision, template.live_revision_id)
     changed_at = changed_at or datetime.now(UTC) - timedelta(days=1)
-    valid_until = today_in_jakarta() + timedelta(days=60)
+    valid_until = today_wib() + timedelta(days=60)
     prefix = uuid.uuid4().hex[:6].upper()
     skus = [f"M{prefix}-{number:06d}" for number in range(count)]
     product_rows = [
@@ -231,7 +231,7 @@ def many_products(template: Product, count: int, *, changed_at: datetime | None 
 
 
 def wib_today() -> date:
-    return today_in_jakarta()
+    return today_wib()
 
 
 @contextmanager

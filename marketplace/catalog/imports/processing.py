@@ -29,11 +29,10 @@ from marketplace.catalog.imports.sheet import PRODUK
 from marketplace.catalog.imports.states import ImportDecision, ImportStatus, guarded_move
 from marketplace.catalog.models import Product, ProductImport, ProductImportError, ProductRevision, RegionalPrice
 from marketplace.catalog.permissions import is_active_member
-from marketplace.catalog.services.listings import today_in_jakarta
 from marketplace.cooperatives.models import Cooperative
 from marketplace.core.audit import record_event
 from marketplace.core.storage import storage
-from marketplace.core.timeutil import utcnow
+from marketplace.core.timeutil import today_wib, utcnow
 from marketplace.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -147,9 +146,7 @@ def _taken_skus(cooperative_id: int) -> set[str]:
 
 def _checker(source: XlsxSource | CsvSource, record: ProductImport) -> RowChecker:
     cooperative = db.session.get(Cooperative, record.cooperative_id)
-    return RowChecker(
-        source, is_pkp=cooperative.is_pkp, today=today_in_jakarta(), taken_skus=_taken_skus(cooperative.id)
-    )
+    return RowChecker(source, is_pkp=cooperative.is_pkp, today=today_wib(), taken_skus=_taken_skus(cooperative.id))
 
 
 def _too_many_rows() -> ImportFileError:
@@ -219,7 +216,7 @@ def _apply(record: ProductImport) -> None:
     seller = db.session.get(User, record.seller_id)
     if not is_active_member(seller) or seller.membership.cooperative_id != record.cooperative_id:
         raise ImportFileError(_("%(name)s is no longer an active member of the cooperative.", name=seller.full_name))
-    taken, today = _taken_skus(record.cooperative_id), today_in_jakarta()
+    taken, today = _taken_skus(record.cooperative_id), today_wib()
     batch = _Batch()
     for count, checked in _checked_rows(record):
         problem = _no_longer_good(checked, taken, today)

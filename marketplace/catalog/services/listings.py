@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -18,12 +17,8 @@ from marketplace.cooperatives.models import Cooperative, Membership
 from marketplace.cooperatives.states import MembershipStatus
 from marketplace.core.audit import record_event
 from marketplace.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from marketplace.core.timeutil import to_jakarta, utcnow
+from marketplace.core.timeutil import today_wib, utcnow
 from marketplace.extensions import db
-
-
-def today_in_jakarta() -> date:
-    return to_jakarta(utcnow()).date()
 
 
 def visible_product(*, actor: User, product_id: int) -> Product:
@@ -98,7 +93,7 @@ def create_listing(
     ValidationFailed keyed by API field names (`sku`, `price`, `regional_prices.0.price`, …).
     """
     seller, cooperative = _seller_for(actor, seller_id)
-    values = clean_listing(data, is_pkp=cooperative.is_pkp, today=today_in_jakarta())
+    values = clean_listing(data, is_pkp=cooperative.is_pkp, today=today_wib())
     if _sku_taken(cooperative.id, values["sku"]):
         raise ValidationFailed("sku taken", {"sku": _("This SKU is already used in your cooperative.")})
     product = Product(cooperative_id=cooperative.id, seller_id=seller.id, sku=values["sku"], stock=values["stock"])
@@ -176,7 +171,7 @@ def update_listing(*, actor: User, product: Product, data: dict[str, Any], submi
     revision = open_revision(product)
     if revision is not None and revision.status not in EDITABLE_REVISION_STATES:
         raise Conflict(_("This version is waiting for review and cannot be changed now."))
-    values = clean_listing(data, is_pkp=product.cooperative.is_pkp, today=today_in_jakarta())
+    values = clean_listing(data, is_pkp=product.cooperative.is_pkp, today=today_wib())
     if values["sku"] != product.sku:
         if product.published_at is not None:
             raise ValidationFailed("sku fixed", {"sku": _("The SKU of a published product cannot change.")})

@@ -14,10 +14,10 @@ from marketplace.accounts.models import User
 from marketplace.catalog.models import Product
 from marketplace.catalog.rules import MAX_STOCK
 from marketplace.catalog.search.index import refresh_entry
-from marketplace.catalog.services.listings import editable_product, open_revision, today_in_jakarta
+from marketplace.catalog.services.listings import editable_product, open_revision
 from marketplace.core.audit import record_event
 from marketplace.core.errors import Conflict, ValidationFailed
-from marketplace.core.timeutil import utcnow
+from marketplace.core.timeutil import today_wib, utcnow
 from marketplace.extensions import db
 
 
@@ -86,7 +86,7 @@ def update_valid_until(*, actor: User, product: Product, valid_until: date) -> P
         valid_until = valid_until.date()
     if not isinstance(valid_until, date):
         raise ValidationFailed("bad date", {"valid_until": _("Enter a date as YYYY-MM-DD.")})
-    if valid_until < today_in_jakarta():
+    if valid_until < today_wib():
         raise ValidationFailed("past date", {"valid_until": _("The price validity date has already passed.")})
     product = _locked(actor, product)
     if product.cooperative.validity_needs_review:

@@ -24,11 +24,11 @@ from marketplace.catalog.imports.states import (
 )
 from marketplace.catalog.imports.template import XLSX_NAME, ZIP_NAME, template_xlsx, template_zip
 from marketplace.catalog.permissions import is_active_member
-from marketplace.catalog.services.listings import today_in_jakarta
 from marketplace.core.errors import Conflict, NotFound, ValidationFailed
 from marketplace.core.http import render_error
 from marketplace.core.pagination import paginate, requested_page
 from marketplace.core.permissions import roles_required
+from marketplace.core.timeutil import today_wib
 
 bp = Blueprint("imports", __name__, url_prefix="/produk-saya/unggah")
 
@@ -106,7 +106,7 @@ def too_large(error: RequestEntityTooLarge):
 @roles_required(*UPLOADERS)
 def template():
     """The XLSX template with an example product and the column explanations."""
-    data = template_xlsx(today=today_in_jakarta())
+    data = template_xlsx(today=today_wib())
     return send_file(io.BytesIO(data), mimetype=XLSX_TYPE, as_attachment=True, download_name=XLSX_NAME)
 
 
@@ -114,7 +114,7 @@ def template():
 @roles_required(*UPLOADERS)
 def template_csv():
     """The same template as CSV files in a ZIP."""
-    data = template_zip(today=today_in_jakarta())
+    data = template_zip(today=today_wib())
     return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=ZIP_NAME)
 
 

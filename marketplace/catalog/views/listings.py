@@ -28,7 +28,6 @@ from marketplace.catalog.forms import (
 from marketplace.catalog.models import Product, ProductRevision
 from marketplace.catalog.permissions import can_edit_product, can_review, is_active_member
 from marketplace.catalog.rules import listing_to_raw
-from marketplace.catalog.services.listings import today_in_jakarta
 from marketplace.catalog.services.quick_updates import stock_update_allowed, validity_update_allowed
 from marketplace.catalog.states import (
     EDITABLE_REVISION_STATES,
@@ -43,6 +42,7 @@ from marketplace.core.audit import AuditEvent
 from marketplace.core.errors import Conflict, Forbidden, IllegalTransition, ValidationFailed
 from marketplace.core.pagination import paginate, requested_page
 from marketplace.core.permissions import roles_required
+from marketplace.core.timeutil import today_wib
 from marketplace.extensions import db
 
 bp = Blueprint("listings", __name__, url_prefix="/produk-saya")
@@ -155,7 +155,7 @@ def new():
     if request.method == "POST":
         form = ListingForm()
     else:
-        initial = {"valid_until": (today_in_jakarta() + timedelta(days=90)).isoformat()}
+        initial = {"valid_until": (today_wib() + timedelta(days=90)).isoformat()}
         form = ListingForm(formdata=None, data={**initial, "seller_id": request.args.get("seller_id", "")})
     form.setup(is_pkp=cooperative.is_pkp, cooperative_id=cooperative.id, choose_seller=manager)
     if request.method == "POST" and form.validate_on_submit():

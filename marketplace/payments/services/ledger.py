@@ -34,7 +34,7 @@ from marketplace.cooperatives.permissions import is_manager_of
 from marketplace.core.audit import record_event
 from marketplace.core.errors import Forbidden, NotFound, ValidationFailed
 from marketplace.core.templating import rupiah
-from marketplace.core.timeutil import to_jakarta, utcnow
+from marketplace.core.timeutil import today_wib
 from marketplace.extensions import db
 from marketplace.payments.models import LedgerEntry, Payment, Payout, Refund
 from marketplace.payments.services.ledger_queries import balance
@@ -222,7 +222,7 @@ def record_payout(
         errors["bank_reference"] = _("At most %(n)d characters.", n=BANK_REFERENCE_MAX)
     if paid_on is None:
         errors["paid_on"] = _("Enter the transfer date.")
-    elif paid_on > to_jakarta(utcnow()).date():
+    elif paid_on > today_wib():
         errors["paid_on"] = _("The transfer date cannot be in the future.")
     if errors:
         raise ValidationFailed(_("The payout was not recorded."), errors)

@@ -26,7 +26,7 @@ from marketplace.accounts.models import User
 from marketplace.catalog.services.media.common import store_and_commit
 from marketplace.core.audit import record_event
 from marketplace.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
-from marketplace.core.timeutil import to_jakarta, utcnow
+from marketplace.core.timeutil import today_wib, utcnow
 from marketplace.extensions import db
 from marketplace.payments import gateway
 from marketplace.payments.models import Payment
@@ -266,7 +266,7 @@ def record_transfer(
     errors = reference_errors(bank_reference)
     if transfer_date is None:
         errors["transfer_date"] = _("Enter the transfer date.")
-    elif transfer_date > to_jakarta(utcnow()).date():
+    elif transfer_date > today_wib():
         errors["transfer_date"] = _("The transfer date cannot be in the future.")
     if amount != order.total:
         errors["amount"] = _("The transfer must be the invoice's total, %(total)s.", total=format_rupiah(order.total))

@@ -19,7 +19,7 @@ from marketplace.core.forms import BaseForm
 from marketplace.core.pagination import paginate, requested_page
 from marketplace.core.permissions import roles_required
 from marketplace.core.templating import rupiah
-from marketplace.core.timeutil import to_jakarta, utcnow
+from marketplace.core.timeutil import today_wib
 from marketplace.extensions import db
 from marketplace.feeds.writers.values import format_scaled
 from marketplace.payments.services import ledger, ledger_queries
@@ -243,4 +243,4 @@ def _csv(text: str, name: str) -> Response:
 
 
 def _today():
-    return to_jakarta(utcnow()).date()
+    return today_wib()

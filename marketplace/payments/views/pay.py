@@ -22,7 +22,7 @@ from marketplace.core.forms import BaseForm, place_errors
 from marketplace.core.http import json_error
 from marketplace.core.permissions import roles_required
 from marketplace.core.storage import storage
-from marketplace.core.timeutil import to_jakarta, utcnow
+from marketplace.core.timeutil import today_wib
 from marketplace.extensions import db
 from marketplace.payments import gateway
 from marketplace.payments.models import Payment, Refund
@@ -136,7 +136,7 @@ def pay(order_id: int):
     order, user = _order(order_id)
     if not is_bendahara(user, order):
         raise Forbidden(_("Only a bendahara of the work unit pays the invoice."))
-    form = TransferForm(formdata=None, amount=order.total, transfer_date=to_jakarta(utcnow()).date())
+    form = TransferForm(formdata=None, amount=order.total, transfer_date=today_wib())
     if request.method == "POST":
         form = TransferForm()
         if form.validate_on_submit():

@@ -25,7 +25,7 @@ from marketplace.core.audit import AuditEvent, client_ip
 from marketplace.core.db import dialect_insert, insert_under_parents, pipelined
 from marketplace.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from marketplace.core.templating import rupiah
-from marketplace.core.timeutil import to_jakarta, utcnow
+from marketplace.core.timeutil import today_wib, utcnow
 from marketplace.extensions import db
 from marketplace.procurement.models import CartItem, Checkout, Order, OrderLine
 from marketplace.procurement.services import deadlines, notify, numbers, stock
@@ -118,7 +118,7 @@ def _validate(values: dict, key: str, actor: User, ppk_id: int | None) -> None:
     arrival = values["requested_arrival"]
     if not isinstance(arrival, date):
         errors["requested_arrival"] = _("This field is required.")
-    elif arrival <= to_jakarta(utcnow()).date():
+    elif arrival <= today_wib():
         errors["requested_arrival"] = _("Choose a date after today.")
     if not actor.has_role(Role.PPK) and not _is_ppk_of(ppk_id, actor.work_unit_id):
         errors["ppk_id"] = _("Choose the PPK of your work unit who will review the order.")

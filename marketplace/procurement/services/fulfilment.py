@@ -12,14 +12,14 @@ Field paths of `ValidationFailed`: `lines.<line id>.quantity` (ship), `received.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 from flask_babel import gettext as _
 
 from marketplace.accounts.models import Role, User
 from marketplace.core.audit import record_event
 from marketplace.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
-from marketplace.core.timeutil import JAKARTA, to_jakarta, utcnow
+from marketplace.core.timeutil import today_wib, utcnow, wib_day_start
 from marketplace.extensions import db
 from marketplace.procurement.models import Order, OrderLine, Shipment, ShipmentLine
 from marketplace.procurement.permissions import is_bendahara, is_order_ppk, is_provider_manager, sells_in
@@ -233,13 +233,13 @@ def pay_outside(*, actor: User, order: Order, reference: str, paid_on: date | No
         errors["reference"] = _("At most %(max)s characters.", max=REFERENCE_MAX_LENGTH)
     if paid_on is None:
         errors["paid_on"] = _("Enter the payment date.")
-    elif paid_on > to_jakarta(utcnow()).date():
+    elif paid_on > today_wib():
         errors["paid_on"] = _("The payment date cannot be in the future.")
     if errors:
         raise ValidationFailed(_("The payment could not be recorded."), errors)
 
     # The day paid, stored as its start in WIB (the time it was recorded is the audit event's).
-    order.paid_outside_at = datetime.combine(paid_on, time(), tzinfo=JAKARTA).astimezone(UTC)
+    order.paid_outside_at = wib_day_start(paid_on)
     order.paid_outside_reference = reference
     ORDER.move(order, "pay_outside", actor_id=actor.id, extra={"reference": reference, "paid_on": paid_on.isoformat()})
     deadlines.wait_for(order, deadlines.PROVIDER)

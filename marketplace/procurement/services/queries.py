@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from marketplace.accounts.models import User
 from marketplace.core.audit import AuditEvent
 from marketplace.core.pagination import Page, paginate
-from marketplace.core.timeutil import JAKARTA
+from marketplace.core.timeutil import wib_day_start
 from marketplace.extensions import db
 from marketplace.procurement.models import Order
 from marketplace.procurement.permissions import orders_visible_to
@@ -65,11 +65,6 @@ class TimelineEntry:
     reason: str | None
     status: str | None
     details: dict[str, Any]
-
-
-def wib_day_start(day: date) -> datetime:
-    """The UTC instant at which `day` begins in WIB."""
-    return datetime.combine(day, time.min, tzinfo=JAKARTA)
 
 
 def orders_statement(

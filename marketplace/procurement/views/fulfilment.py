@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 
 from marketplace.accounts.models import User
 from marketplace.core.permissions import roles_required
-from marketplace.core.timeutil import to_jakarta, utcnow
+from marketplace.core.timeutil import today_wib
 from marketplace.procurement.forms.fulfilment import (
     FulfilmentActionForm,
     PayOutsideForm,
@@ -56,7 +56,7 @@ def forms_for(order: Order, user: User) -> dict[str, FlaskForm]:
     return {
         "ship": ship_form(order, user, formdata=None),
         "receive": receive_form(order, formdata=None),
-        "pay_outside": PayOutsideForm(formdata=None, paid_on=to_jakarta(utcnow()).date()),
+        "pay_outside": PayOutsideForm(formdata=None, paid_on=today_wib()),
         "fulfilment": FulfilmentActionForm(formdata=None),
     }
 

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from marketplace.catalog.models import CatalogEntry
 from marketplace.catalog.services import open_revision, update_listing, update_stock, update_valid_until
-from marketplace.catalog.services.listings import today_in_jakarta
 from marketplace.core.audit import AuditEvent
 from marketplace.core.errors import Conflict, NotFound, ValidationFailed
+from marketplace.core.timeutil import today_wib
 from marketplace.extensions import db
 from tests.factories import listing_data
 
@@ -77,13 +77,13 @@ class TestValidity:
     def test_refused_by_default(self, db, maker, live) -> None:
         assert live.cooperative.validity_needs_review is True
         with pytest.raises(Conflict):
-            update_valid_until(actor=maker, product=live, valid_until=today_in_jakarta() + timedelta(days=200))
+            update_valid_until(actor=maker, product=live, valid_until=today_wib() + timedelta(days=200))
 
     def test_allowed_when_the_cooperative_says_so(self, db, maker, live, reference) -> None:
         live.cooperative.validity_needs_review = False
         update_listing(actor=maker, product=live, data=listing_data(reference, sku="LIVE-1", name="Baru"))
         before = live.valid_until
-        new_date = today_in_jakarta() + timedelta(days=200)
+        new_date = today_wib() + timedelta(days=200)
 
         update_valid_until(actor=maker, product=live, valid_until=new_date)
 
@@ -96,7 +96,7 @@ class TestValidity:
     def test_a_past_date_is_refused(self, db, maker, live) -> None:
         live.cooperative.validity_needs_review = False
         with pytest.raises(ValidationFailed) as error:
-            update_valid_until(actor=maker, product=live, valid_until=today_in_jakarta() - timedelta(days=1))
+            update_valid_until(actor=maker, product=live, valid_until=today_wib() - timedelta(days=1))
         assert "valid_until" in error.value.fields
 
 
@@ -129,8 +129,8 @@ class TestPage:
 
     def test_refused_by_policy_is_explained(self, client, login_as, maker, live) -> None:
         login_as(maker)
-        date = (today_in_jakarta() + timedelta(days=100)).isoformat()
+        date = (today_wib() + timedelta(days=100)).isoformat()
         response = client.post_form(f"/produk-saya/{live.id}/cepat", {"valid_until": date}, follow_redirects=True)
         assert response.status_code == 200
         assert 'class="flash flash-error"' in response.get_data(as_text=True)
-        assert live.valid_until != today_in_jakarta() + timedelta(days=100)
+        assert live.valid_until != today_wib() + timedelta(days=100)
