@@ -121,11 +121,19 @@ def pipelined(session: Session) -> Iterator[None]:
         return
     import psycopg
 
+    failure: Exception | None = None
     try:
         with connection.connection.driver_connection.pipeline():
-            yield
+            try:
+                yield
+            except Exception as error:  # a statement's failure read back while the block still ran
+                failure = error
     except psycopg.Error as error:
-        raise DBAPIError.instance(None, None, error, psycopg.Error) from error
+        if failure is None:
+            raise DBAPIError.instance(None, None, error, psycopg.Error) from error
+        # else the pipeline's end only reports that `failure` aborted it: nothing to add (nor to log)
+    if failure is not None:
+        raise failure
 
 
 def insert_under_parents(
