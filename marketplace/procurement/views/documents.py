@@ -11,7 +11,6 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField
 from wtforms.validators import DataRequired
 
-from marketplace.accounts.models import User
 from marketplace.core.errors import Conflict, IllegalTransition, ValidationFailed
 from marketplace.core.forms import BaseForm
 from marketplace.procurement.models import Order, OrderDocument
@@ -34,9 +33,9 @@ class SignForm(BaseForm):
     )
 
 
-def forms_for(order: Order, user: User) -> dict[str, FlaskForm]:
-    """The sign form, when the user may sign the order's Surat Pesanan now."""
-    if documents.SIGN not in documents.available_actions(user, order):
+def forms_for(order: Order, actions: set[str]) -> dict[str, FlaskForm]:
+    """The sign form, when signing the order's Surat Pesanan is among `actions` (those the reader may make now)."""
+    if documents.SIGN not in actions:
         return {}
     document = documents.document_of(order, DocumentKind.SURAT_PESANAN)
     return {"sign": SignForm(formdata=None, sha256=document.sha256 if document else "")}

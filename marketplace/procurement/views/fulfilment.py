@@ -51,14 +51,17 @@ def receive_form(order: Order, **kwargs) -> ReceiveForm:
     return ReceiveForm.for_lines(order.lines, {line.id: line.quantity_shipped for line in order.lines}, **kwargs)
 
 
-def forms_for(order: Order, user: User) -> dict[str, FlaskForm]:
-    """Unbound fulfilment forms for the order page (keys `ship`, `receive`, `pay_outside`, `fulfilment`)."""
-    return {
-        "ship": ship_form(order, user, formdata=None),
-        "receive": receive_form(order, formdata=None),
-        "pay_outside": PayOutsideForm(formdata=None, paid_on=today_wib()),
-        "fulfilment": FulfilmentActionForm(formdata=None),
-    }
+def forms_for(order: Order, user: User, actions: set[str]) -> dict[str, FlaskForm]:
+    """Blank fulfilment forms for those of `actions` (what the reader may do now) that have one: `ship`,
+    `receive`, `pay_outside`, and `fulfilment` (the CSRF token of the one-button moves)."""
+    forms: dict[str, FlaskForm] = {"fulfilment": FulfilmentActionForm(formdata=None)}
+    if "ship" in actions:
+        forms["ship"] = ship_form(order, user, formdata=None)
+    if "receive" in actions:
+        forms["receive"] = receive_form(order, formdata=None)
+    if "pay-outside" in actions:
+        forms["pay_outside"] = PayOutsideForm(formdata=None, paid_on=today_wib())
+    return forms
 
 
 @bp.post("/pesanan/<int:order_id>/kirim")

@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from marketplace.accounts.models import User
 from marketplace.procurement.forms.moves import CancelForm, MoveForm, ProposeForm, ReasonForm
 from marketplace.procurement.models import Order
 from marketplace.procurement.services import moves
@@ -40,11 +39,11 @@ DONE = {
 }
 
 
-def forms_for(order: Order, user: User) -> dict[str, FlaskForm]:
-    """The forms of the moves the user may make on the order now, keyed by action name."""
+def forms_for(order: Order, actions: set[str]) -> dict[str, FlaskForm]:
+    """The blank forms of the moves among `actions` (those the reader may make now), keyed by action name."""
     return {
         action: ProposeForm.prefilled(order) if action == "propose" else FORMS[action](formdata=None)
-        for action in moves.available_actions(user, order)
+        for action in FORMS.keys() & actions
     }
 
 

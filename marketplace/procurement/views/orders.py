@@ -158,11 +158,12 @@ def order_page(order: Order, *, submitted: dict[str, FlaskForm] | None = None, s
     """The order page for the signed-in user; `submitted` replaces blank forms by forms as sent, with their errors
     (the moves' views show a refused form this way, with `status` 422)."""
     user = current_user._get_current_object()
+    actions = queries.available_actions(user, order)
     page = render_template(
         "procurement/order_detail.html",
         order=order,
-        actions=queries.available_actions(user, order),
-        forms={**order_forms(user, order), **(submitted or {})},
+        actions=actions,
+        forms={**order_forms(user, order, actions), **(submitted or {})},
         timeline=queries.timeline(order),
     )
     return page, status
@@ -200,6 +201,11 @@ def submit_on_order_page(
     return redirect(url_for("procurement.order_detail", order_id=order.id) + anchor, code=303)
 
 
-def order_forms(user: User, order: Order) -> dict[str, FlaskForm]:
-    """The forms of the order page's partials, merged (each concern names its own)."""
-    return {**moves.forms_for(order, user), **documents.forms_for(order, user), **fulfilment.forms_for(order, user)}
+def order_forms(user: User, order: Order, actions: set[str]) -> dict[str, FlaskForm]:
+    """The blank forms of the `actions` the user may make on the order now (`queries.available_actions`), merged
+    from the order page's partials (each concern names its own)."""
+    return {
+        **moves.forms_for(order, actions),
+        **documents.forms_for(order, actions),
+        **fulfilment.forms_for(order, user, actions),
+    }
