@@ -128,6 +128,7 @@ def test_an_unknown_decline_code_shows_stripes_own_words(market, invoiced_order)
     )
     db.session.add(payment)
     db.session.flush()
+    _order, payment = payments.lock_payment(payment)
     payments.mark_failed(payment, "do_not_honor_xyz", "Something Stripe said.")
     assert payments.failure_text(payment) == "Something Stripe said."
     payments.mark_failed(payment, "card_declined", "later")  # already failed: nothing changes

@@ -196,9 +196,11 @@ def lock_payment(payment: Payment) -> tuple[Order, Payment]:
     return order, locked_payment(payment.id)
 
 
+# The marks below change a payment whose order and row the caller has locked (`lock_payment`) in this transaction.
+
+
 def mark_processing(payment: Payment) -> Payment:
     """Stripe is processing the card payment (a later status is kept: events may come in any order); flush only."""
-    _order, payment = lock_payment(payment)
     if RANK[S(payment.status)] >= RANK[S.PROCESSING]:
         return payment
     PAYMENT.move(payment, "process", actor_id=None)
@@ -211,7 +213,7 @@ def mark_failed(payment: Payment, code: str | None, message: str | None) -> Paym
     """The card payment failed: the invoice stays payable, the bendahara is told why; flush only.
 
     A payment already paid (or failed) is left as it is."""
-    order, payment = lock_payment(payment)
+    order = payment.order
     if RANK[S(payment.status)] >= RANK[S.FAILED]:
         return payment
     PAYMENT.move(payment, "fail", actor_id=None, extra={"code": code})
@@ -227,7 +229,7 @@ def mark_failed(payment: Payment, code: str | None, message: str | None) -> Paym
 def mark_succeeded(payment: Payment, *, at: datetime | None = None, actor: User | None = None) -> Payment:
     """The payment is paid (verified webhook, or a confirmed transfer): the order is COMPLETED, the kuitansi
     issued, the members' earnings recorded and everyone notified. A repeat does nothing; flush only."""
-    order, payment = lock_payment(payment)
+    order = payment.order
     if RANK[S(payment.status)] >= RANK[S.SUCCEEDED]:
         return payment
     actor_id = actor.id if actor else None
