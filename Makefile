@@ -11,7 +11,7 @@ LOCALSTRIPE_PORT ?= 8420
 export LOCALSTRIPE_PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint format messages translations install install-test browser db-upgrade seed clean
+.PHONY: help run test test-fast lint format messages translations install install-test browser pdf-libs db-upgrade seed clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
@@ -56,10 +56,13 @@ run: seed ## Set everything up and serve web + worker + beat + localstripe on ht
 	@echo "test card 4242 4242 4242 4242, any future date, any CVC"
 	LOCALSTRIPE_URL=http://127.0.0.1:$(LOCALSTRIPE_PORT) MARKETPLACE_WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
+pdf-libs: ## Make sure the system libraries of PDF documents (Pango, HarfBuzz's subsetter) are installed
+	@bash scripts/ensure-pdf-libs.sh
+
 browser: ## Make sure headless Chromium (Debian package) is installed for the browser tests
 	@bash scripts/ensure-chromium.sh
 
-test: install-test translations browser ## Install test dependencies and run lint and the whole suite
+test: install-test translations pdf-libs browser ## Install test dependencies and run lint and the whole suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
