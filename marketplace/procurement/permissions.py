@@ -9,6 +9,9 @@ from marketplace.accounts.models import Role, User
 from marketplace.procurement.models import Order, OrderLine
 from marketplace.procurement.states import Party
 
+#: Every role that can have orders: the buyer officers, the provider side and operators.
+ORDER_ROLES = (Role.PP, Role.PPK, Role.BENDAHARA, Role.COOP_MANAGER, Role.SELLER, Role.OPERATOR)
+
 
 def is_buyer_officer(user: User, order: Order) -> bool:
     """A PP or PPK of the order's work unit."""

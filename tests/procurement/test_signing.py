@@ -151,16 +151,18 @@ def test_sign_form_posts_the_signature(client, login_as, market, order) -> None:
     login_as(market.ppk)
     sp = documents.document_of(order, "surat_pesanan")
     response = client.post_form(f"/pesanan/{order.id}/tandatangani", {"sha256": sp.sha256})
-    assert response.status_code == 302
-    assert documents.document_of(order, "surat_pesanan").signatures == []  # not confirmed
+    assert response.status_code == 422  # not confirmed: the order page again, the error next to the box
+    page = response.get_data(as_text=True)
+    assert 'id="sign-form"' in page and 'id="confirm-error"' in page
+    assert documents.document_of(order, "surat_pesanan").signatures == []
 
     response = client.post_form(f"/pesanan/{order.id}/tandatangani", {"sha256": sp.sha256, "confirm": "y"})
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/pesanan/{order.id}")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/pesanan/{order.id}#documents")
     db.session.expire_all()
     assert [s.party for s in documents.document_of(order, "surat_pesanan").signatures] == ["buyer"]
 
     again = client.post_form(f"/pesanan/{order.id}/tandatangani", {"sha256": sp.sha256, "confirm": "y"})
-    assert again.status_code == 302
+    assert again.status_code == 303
     assert len(documents.document_of(order, "surat_pesanan").signatures) == 1
 
 

@@ -30,11 +30,11 @@ from marketplace.payments.services import payments, proofs, refunds
 from marketplace.payments.states import METHOD_LABELS, PAYMENT_STATUS_LABELS, RefundStatus
 from marketplace.payments.views import bp
 from marketplace.procurement.models import Order
-from marketplace.procurement.permissions import is_bendahara, is_buyer_officer, is_provider_manager
+from marketplace.procurement.permissions import ORDER_ROLES, is_bendahara, is_buyer_officer, is_provider_manager
 from marketplace.procurement.services import documents
 from marketplace.procurement.services.common import get_order_for
 from marketplace.procurement.states import ORDER_STATUS_LABELS, DocumentKind
-from marketplace.procurement.views.orders import ORDER_ROLES, submit_on_order_page
+from marketplace.procurement.views.orders import submit_on_order_page
 
 INVALID = 422
 PROOF_ACCEPT = "application/pdf,image/jpeg,image/png"

@@ -3,7 +3,7 @@ order), and signing the Surat Pesanan (the order's PPK and the cooperative's man
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, url_for
+from flask import Response, abort, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -11,13 +11,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField
 from wtforms.validators import DataRequired
 
-from marketplace.core.errors import Conflict, IllegalTransition, ValidationFailed
 from marketplace.core.forms import BaseForm
 from marketplace.procurement.models import Order, OrderDocument
 from marketplace.procurement.services import documents
 from marketplace.procurement.services.common import get_order_for
 from marketplace.procurement.states import DocumentKind
-from marketplace.procurement.views import bp
+from marketplace.procurement.views import bp, orders
 
 #: The `<kind>` of document URLs: `surat_pesanan`, `bast`, `invoice`, `kuitansi`.
 KINDS = "any(" + ", ".join(kind.value for kind in DocumentKind) + "):kind"
@@ -65,28 +64,17 @@ def document_pdf(order_id: int, kind: str):
 @bp.post("/pesanan/<int:order_id>/tandatangani")
 @login_required
 def sign(order_id: int):
-    """Sign the order's Surat Pesanan for the user's side (403 for anyone else)."""
+    """Sign the order's Surat Pesanan for the user's side (403 for anyone else); an unticked confirmation shows the
+    order page again with the error next to the box."""
     order = get_order_for(current_user, order_id)
+    actor = current_user._get_current_object()
     form = SignForm()
-    back = redirect(url_for("procurement.order_detail", order_id=order.id))
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return back
-    try:
-        documents.sign(actor=current_user, order=order, sha256=form.sha256.data or None)
-    except ValidationFailed as error:
-        flash(error.message, "error")
-        return back
-    except IllegalTransition:
-        flash(_("The order cannot be signed now."), "warning")
-        return back
-    except Conflict as error:
-        flash(error.message, "warning")
-        return back
-    flash(_("You signed the Surat Pesanan."), "success")
-    return back
+
+    def move() -> None:
+        documents.sign(actor=actor, order=order, sha256=form.sha256.data or None)
+
+    done = _("You signed the Surat Pesanan.")
+    return orders.submit_on_order_page(order, "sign", form, move, done, anchor="#documents")
 
 
 def _document(order_id: int, kind: str) -> tuple[Order, OrderDocument]:

@@ -20,11 +20,11 @@ from marketplace.procurement.forms.fulfilment import (
     ShipForm,
 )
 from marketplace.procurement.models import Order, Shipment
+from marketplace.procurement.permissions import ORDER_ROLES
 from marketplace.procurement.services import fulfilment
 from marketplace.procurement.services.common import get_order_for
 from marketplace.procurement.states import ShipmentStatus
-from marketplace.procurement.views import bp
-from marketplace.procurement.views.orders import ORDER_ROLES, submit_on_order_page
+from marketplace.procurement.views import bp, orders
 
 INVALID = 422
 
@@ -166,5 +166,5 @@ def _order(order_id: int) -> tuple[Order, User]:
 
 
 def _submit(order: Order, key: str, form: FlaskForm, move: Callable[[], Order], done: str):
-    """Run `move` for the form `key` of the order page (see `submit_on_order_page`)."""
-    return submit_on_order_page(order, key, form, move, done)
+    """Run `move` for the form `key` of the order page (see `orders.submit_on_order_page`)."""
+    return orders.submit_on_order_page(order, key, form, move, done)

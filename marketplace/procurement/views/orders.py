@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from marketplace.accounts.models import Role, User
+from marketplace.accounts.models import User
 from marketplace.core.errors import Conflict, IllegalTransition, ValidationFailed
 from marketplace.core.forms import place_errors
 from marketplace.core.pagination import requested_page
@@ -22,6 +22,7 @@ from marketplace.core.timeutil import format_wib, to_jakarta, utcnow
 from marketplace.feeds.writers.values import safe_text
 from marketplace.procurement.forms.orders import OrderFilterForm
 from marketplace.procurement.models import Order
+from marketplace.procurement.permissions import ORDER_ROLES
 from marketplace.procurement.services import deadlines, queries
 from marketplace.procurement.services.common import get_order_for
 from marketplace.procurement.states import (
@@ -32,8 +33,6 @@ from marketplace.procurement.states import (
 )
 from marketplace.procurement.views import bp, documents, fulfilment, moves
 
-#: Every role that can have orders: the buyer officers, the provider side and operators.
-ORDER_ROLES = (Role.PP, Role.PPK, Role.BENDAHARA, Role.COOP_MANAGER, Role.SELLER, Role.OPERATOR)
 #: Who an order waits for (`Order.waiting_for`), as shown on its page.
 WAITING_LABELS = {
     deadlines.PPK: _l("the PPK"),

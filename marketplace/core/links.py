@@ -1,16 +1,15 @@
-"""Absolute links for emails, inside a request (its host) or outside one (PUBLIC_BASE_URL)."""
+"""Absolute links for emails, always on PUBLIC_BASE_URL: never on the host a request names, which a client chooses
+(a forged `Host` header would otherwise send a password-reset link to another site)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app
 
 
 def base_url() -> str:
-    """The site's address without a trailing slash."""
-    if has_request_context():
-        return request.host_url.rstrip("/")
+    """The site's public address without a trailing slash."""
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
 
 
@@ -20,9 +19,7 @@ def external_path(path: str) -> str:
 
 
 def external_url_for(endpoint: str, **values: object) -> str:
-    """`url_for(endpoint, _external=True)` that also works in a worker or a shell."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
+    """`url_for(endpoint, _external=True)` on PUBLIC_BASE_URL, inside a request or not (a worker, a shell)."""
     public = urlsplit(current_app.config["PUBLIC_BASE_URL"])
     adapter = current_app.url_map.bind(public.netloc, script_name=public.path or "/", url_scheme=public.scheme)
     return adapter.build(endpoint, values, force_external=True)
