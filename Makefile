@@ -54,7 +54,8 @@ run: seed ## Set everything up and serve web + worker + beat + localstripe on ht
 	@echo "Emails are written as .eml files to $${INSTANCE_PATH:-instance}/mail/"
 	@echo "Card payments (test mode, unless STRIPE_SECRET_KEY is set): localstripe on 127.0.0.1:$(LOCALSTRIPE_PORT),"
 	@echo "test card 4242 4242 4242 4242, any future date, any CVC"
-	LOCALSTRIPE_URL=http://127.0.0.1:$(LOCALSTRIPE_PORT) MARKETPLACE_WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
+	LOCALSTRIPE_URL=http://127.0.0.1:$(LOCALSTRIPE_PORT) MARKETPLACE_WEB_PORT=$(PORT) PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)} \
+		$(BIN)/honcho start -f Procfile
 
 pdf-libs: ## Make sure the system libraries of PDF documents (Pango, HarfBuzz's subsetter) are installed
 	@bash scripts/ensure-pdf-libs.sh

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -10,6 +10,7 @@ from marketplace.accounts.models import Role, User, UserRole
 from marketplace.accounts.tokens import make_token
 from marketplace.core.audit import record_event
 from marketplace.core.errors import ValidationFailed
+from marketplace.core.links import external_url_for
 from marketplace.core.mail import queue_email
 from marketplace.extensions import db
 
@@ -59,6 +60,6 @@ def invite_user(
 
 def send_invitation(user: User, *, inviter: User) -> None:
     """Queue the invitation email with a fresh set-password link."""
-    link = url_for("accounts.set_password", token=make_token(user, "invite"), _external=True)
+    link = external_url_for("accounts.set_password", token=make_token(user, "invite"))
     days = current_app.config["INVITATION_MAX_AGE"] // 86400
     queue_email(user.email, "emails/invitation", locale=user.locale, user=user, inviter=inviter, link=link, days=days)

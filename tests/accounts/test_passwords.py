@@ -97,6 +97,15 @@ def test_reset_flow_from_email_to_new_password(client, mailbox) -> None:
     assert verify_password(user.password_hash, NEW_PASSWORD)
 
 
+def test_emailed_links_use_the_public_address_not_the_host_the_request_names(app: Flask, db, mailbox) -> None:
+    UserFactory(email="sri@example.test")
+    app.config["PUBLIC_BASE_URL"] = "https://umkm-pengadaan.example.id"
+    with app.test_request_context("/lupa-sandi", method="POST", headers={"Host": "evil.example"}):
+        assert request_password_reset(email="sri@example.test") is True
+    link = link_in(mailbox.body(mailbox.to("sri@example.test")[0]))
+    assert link.startswith("https://umkm-pengadaan.example.id/atur-ulang-sandi/")
+
+
 def test_expired_reset_link_is_refused(app: Flask, client, monkeypatch: pytest.MonkeyPatch) -> None:
     token = make_token(UserFactory(), "reset")
     monkeypatch.setitem(app.config, "PASSWORD_RESET_MAX_AGE", -1)

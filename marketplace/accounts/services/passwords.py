@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from marketplace.accounts.auth import hash_password, verify_password
 from marketplace.accounts.models import User
-from marketplace.accounts.services.links import external_url_for
 from marketplace.accounts.services.validation import FieldErrors
 from marketplace.accounts.tokens import make_token, read_token
 from marketplace.core.audit import AuditEvent, record_event
 from marketplace.core.errors import DomainError
+from marketplace.core.links import external_url_for
 from marketplace.core.mail import queue_email
 from marketplace.core.timeutil import utcnow
 from marketplace.core.validators import check_password

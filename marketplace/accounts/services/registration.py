@@ -11,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 from marketplace.accounts.auth import hash_password
 from marketplace.accounts.invitations import email_taken
 from marketplace.accounts.models import Role, SellerProfile, User, UserRole
-from marketplace.accounts.services.links import external_path
 from marketplace.accounts.services.validation import (
     FieldErrors,
     check_cooperative,
@@ -22,6 +21,7 @@ from marketplace.accounts.services.validation import (
 from marketplace.cooperatives.models import Cooperative, Membership
 from marketplace.core.audit import record_event
 from marketplace.core.errors import ValidationFailed
+from marketplace.core.links import external_path
 from marketplace.core.mail import queue_email
 from marketplace.core.validators import check_email, check_password
 from marketplace.extensions import db

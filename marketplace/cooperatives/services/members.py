@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -13,6 +12,7 @@ from marketplace.cooperatives.permissions import can_decide_membership, can_view
 from marketplace.cooperatives.states import ACTIONS_NEEDING_REASON, MEMBERSHIP, MembershipStatus
 from marketplace.core.audit import AuditEvent
 from marketplace.core.errors import Conflict, NotFound, ValidationFailed
+from marketplace.core.links import base_url
 from marketplace.core.mail import queue_email
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
@@ -159,7 +159,5 @@ def _notify_seller(membership: Membership, action: str, *, reason: str | None) -
 
 
 def site_url() -> str:
-    """The public address of the site, for links in emails (the request's host when there is one)."""
-    if has_request_context():
-        return request.host_url
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/"
+    """The public address of the site, for links in emails."""
+    return base_url() + "/"

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 
 from marketplace.accounts.models import Role, User, UserRole
-from marketplace.accounts.services.links import external_url_for
+from marketplace.core.links import external_url_for
 from marketplace.core.mail import queue_email
 from marketplace.core.tasks import enqueue_after_commit, from_task_arguments, to_task_arguments
 from marketplace.extensions import db
