@@ -59,6 +59,19 @@ def test_a_utc_moment_after_wib_midnight_counts_from_the_next_wib_day(app):
     assert due.astimezone(JAKARTA).date() == date(2026, 6, 18)
 
 
+def test_a_year_without_holiday_data_skips_weekends_only_and_says_so(app, caplog):
+    # lokal knows 2026 and 2027; the SKB 3 Menteri for 2028 is not out yet. Wed 29 Dec 2027: Thu 30, Fri 31, then
+    # (weekend) Mon 3 Jan 2028; and on into 2028 (Wed 5 Jan: Thu, Fri, Mon 10).
+    assert 2028 not in lokal.HOLIDAY_YEARS
+    deadlines._warn_holidays_unknown.cache_clear()  # warned once per process: make this test see it
+    with app.app_context():
+        across = deadlines.deadline_after(wib(2027, 12, 29, 10, 0))
+        within = deadlines.deadline_after(wib(2028, 1, 5, 10, 0))
+    assert across.astimezone(JAKARTA).date() == date(2028, 1, 3)
+    assert within.astimezone(JAKARTA).date() == date(2028, 1, 10)
+    assert any("No Indonesian holiday data for 2028" in record.getMessage() for record in caplog.records)
+
+
 def test_the_number_of_working_days_comes_from_the_configuration(app):
     app.config["ORDER_AUTO_CANCEL_WORKING_DAYS"] = 1
     try:

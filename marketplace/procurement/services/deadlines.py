@@ -4,7 +4,9 @@ cancels the order."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 
 import lokal
 from flask import current_app
@@ -21,9 +23,39 @@ SIGNATURES = "signatures"
 BENDAHARA = "bendahara"
 
 
+logger = logging.getLogger(__name__)
+
+
 def due_date(start: date, working_days: int) -> date:
     """The date `working_days` working days after `start` (Indonesian holidays and weekends skipped)."""
-    return lokal.add_working_days(start, working_days)
+    day, left = start, working_days
+    while left > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            left -= 1
+    return day
+
+
+def is_working_day(day: date) -> bool:
+    """A working day of government offices: not a weekend, national holiday or cuti bersama. For a year whose
+    holidays the `lokal` package does not know yet (they are decreed by the SKB 3 Menteri around September of the
+    year before; upgrade `lokal` then), only weekends are skipped, with a warning, so that orders keep flowing."""
+    if day.year in lokal.HOLIDAY_YEARS:
+        return lokal.is_working_day(day)
+    _warn_holidays_unknown(day.year)
+    return day.weekday() < 5
+
+
+@cache
+def _warn_holidays_unknown(year: int) -> None:
+    """Log once per process that `year`'s holidays are unknown."""
+    logger.warning(
+        "No Indonesian holiday data for %s in the lokal package (it has %s): deadlines skip weekends only; "
+        "upgrade lokal once the SKB 3 Menteri for %s is out.",
+        year,
+        ", ".join(map(str, lokal.HOLIDAY_YEARS)),
+        year,
+    )
 
 
 def deadline_after(moment: datetime, working_days: int | None = None) -> datetime:
