@@ -48,6 +48,7 @@ def test_recipients_of_each_event(market):
     assert addresses(order, "rejected") == {market.pp.email}
     assert addresses(order, "accepted") == managers | {market.ppk.email}
     assert addresses(order, "signed") == managers | {market.seller_a.email, market.seller_b.email}
+    assert addresses(order, "countersign") == managers | {market.ppk.email}  # nobody signed yet: both sides
     assert addresses(order, "shipped") == {market.ppk.email}
     assert addresses(order, "received") == managers
     assert addresses(order, "invoiced") == {market.bendahara.email}

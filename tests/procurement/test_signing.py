@@ -69,6 +69,16 @@ def test_manager_may_sign_first(market, order) -> None:
     assert order.status == OrderStatus.ON_PROCESS
 
 
+@pytest.mark.parametrize(("first", "asked"), [("ppk", "manager"), ("manager", "ppk")])
+def test_the_first_signature_asks_the_other_side_to_sign(market, order, mailbox, first, asked) -> None:
+    due = order.action_due_at
+    documents.sign(actor=getattr(market, first), order=order)
+    assert order.waiting_for == "signatures" and order.action_due_at == due  # both were asked at once
+    subjects = [message["Subject"] for message in mailbox.to(getattr(market, asked).email)]
+    assert any("waits for your signature" in subject or "menunggu tanda tangan" in subject for subject in subjects)
+    assert mailbox.to(getattr(market, first).email) == []
+
+
 def test_a_party_signs_once(market, order) -> None:
     documents.sign(actor=market.ppk, order=order)
     with pytest.raises(Conflict):

@@ -156,7 +156,8 @@ def sign(*, actor: User, order: Order, sha256: str | None = None) -> Order:
     """Sign the order's Surat Pesanan for the actor's party (its PPK, or a manager of the cooperative).
 
     `sha256`, when given, must be the document's: the user signs what they saw. The first signature is audited
-    as `order.signed` and leaves the status; the second moves the order to ON_PROCESS and notifies the sellers."""
+    as `order.signed`, leaves the status (and the deadline: both sides were asked to sign at once) and reminds the
+    other side; the second moves the order to ON_PROCESS and notifies the sellers."""
     order = locked_order(order.id)
     party = party_of(actor, order)
     if party is None:
@@ -182,6 +183,7 @@ def sign(*, actor: User, order: Order, sha256: str | None = None) -> Order:
             actor_id=actor.id,
             after={**signed, "signed_at": signature.signed_at.isoformat()},
         )
+        notify.order_event(order, "countersign", actor=actor)
     db.session.commit()
     return order
 

@@ -28,6 +28,7 @@ from marketplace.core.tasks import enqueue_after_commit, from_task_arguments, to
 from marketplace.extensions import db
 from marketplace.procurement.models import Order
 from marketplace.procurement.services import deadlines
+from marketplace.procurement.states import DocumentKind, Party
 
 NOTIFY_ORDER_TASK = "procurement.notify_order"
 
@@ -60,6 +61,20 @@ def _sellers(order: Order) -> list[User]:
     return [line.seller for line in order.lines]
 
 
+def _unsigned(order: Order) -> list[User]:
+    """The signatories of the side(s) that have not signed the Surat Pesanan yet (its PPK, the managers)."""
+    signed = {
+        signature.party
+        for document in order.documents
+        if document.kind == DocumentKind.SURAT_PESANAN
+        for signature in document.signatures
+    }
+    return [
+        *(_ppk(order) if Party.BUYER not in signed else []),
+        *(_managers(order) if Party.PROVIDER not in signed else []),
+    ]
+
+
 #: Who acts for each value of `Order.waiting_for`.
 _DUE: dict[str | None, tuple[Callable[[Order], list[User]], ...]] = {
     deadlines.PPK: (_ppk,),
@@ -85,6 +100,7 @@ EVENT_RECIPIENTS: dict[str, tuple[Callable[[Order], list[User]], ...]] = {
     "refused": (_ppk, _placed_by),
     "cancelled": (_ppk, _placed_by, _managers),
     "expired": (_ppk, _placed_by, _managers),
+    "countersign": (_unsigned,),
     "signed": (_sellers, _managers),
     "shipped": (_ppk,),
     "delivered": (_ppk,),
