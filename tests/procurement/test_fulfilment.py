@@ -272,6 +272,30 @@ def test_lines_never_shipped_can_be_received_as_zero_with_a_note(market, order):
     assert order.status == OrderStatus.WAITING_INVOICE and oil.quantity_received == 0
 
 
+def test_a_short_receipt_bills_what_arrived_and_gives_back_what_never_left(market, order):
+    rice, oil = lines_of(order)
+    stock_before = (market.rice.stock, market.oil.stock)
+    fulfilment.ship(actor=market.manager, order=order, lines={rice.id: 6}, courier="JNE", tracking_number="A")
+    deliver_all(market, order)
+    assert order.total == 924_650  # 10 rice (725,000 + PPN 79,750 + shipping 20,000) + 5 oil (90,000 + 9,900)
+    with pytest.raises(ValidationFailed) as refused:  # more than was shipped
+        fulfilment.receive(actor=market.ppk, order=order, received={rice.id: 7, oil.id: 0}, note="Kurang dari pesanan")
+    assert set(refused.value.fields) == {f"received.{rice.id}.quantity"}
+
+    note = "Satu karung beras rusak; minyak goreng tidak dikirim."
+    fulfilment.receive(actor=market.ppk, order=order, received={rice.id: 5, oil.id: 0}, note=note)
+    # 5 rice: 362,500 + PPN 39,875 (11 %, half up) + shipping 5 × 2,000; no oil.
+    assert (rice.subtotal, rice.ppn_amount, rice.shipping, rice.total) == (362_500, 39_875, 10_000, 412_375)
+    assert (oil.subtotal, oil.total) == (0, 0)
+    assert (order.subtotal, order.ppn_total, order.shipping_total, order.total) == (362_500, 39_875, 10_000, 412_375)
+    assert (rice.quantity, oil.quantity) == (10, 5)  # what was ordered stays on the lines (and the Surat Pesanan)
+    db.session.expire(market.rice)
+    db.session.expire(market.oil)
+    assert (market.rice.stock, market.oil.stock) == (stock_before[0] + 4, stock_before[1] + 5)  # never shipped
+    (event,) = order_events(order, "order.receive")
+    assert (event.after["total_ordered"], event.after["total"]) == (924_650, 412_375)
+
+
 # Invoice, payment outside the system, completion ----------------------------------------------------------------------
 
 

@@ -114,6 +114,7 @@ def test_the_ppk_records_the_receipt_and_signs_the_bast(client, market, order):
     html = page(client, order)
     assert field_value(html, f"received_{rice.id}") == "10"
     assert field_value(html, f"received_{oil.id}") == "5"
+    assert "data-billed-received" not in html
 
     response = client.post_form(
         f"/pesanan/{order.id}/terima-barang", {f"received_{rice.id}": "9", f"received_{oil.id}": "5", "note": ""}
@@ -130,7 +131,8 @@ def test_the_ppk_records_the_receipt_and_signs_the_bast(client, market, order):
     assert order.status == OrderStatus.WAITING_INVOICE and rice.quantity_received == 9
     bast = documents.document_of(order, DocumentKind.BAST)
     assert [signature.user_id for signature in bast.signatures] == [market.ppk.id]
-    assert note in page(client, order)
+    html = page(client, order)
+    assert note in html and "data-billed-received" in html  # 9 rice billed, not 10
 
 
 def test_invoice_payment_and_confirmation_through_the_page(client, market, order):

@@ -96,11 +96,28 @@ class ReceiveForm(LineQuantitiesForm):
 
     note = TextAreaField(
         _l("Mismatch note"),
-        description=_l("Required when a quantity received differs from the quantity ordered."),
+        description=_l(
+            "Required when a quantity received differs from the quantity ordered. The invoice then bills the "
+            "quantities received, and the units never shipped go back to the cooperative's stock."
+        ),
         validators=[Optional(), Length(max=2000)],
     )
 
     REQUIRED = True
+
+    @classmethod
+    def maximum(cls, line: OrderLine) -> int:
+        return line.quantity_shipped
+
+    @classmethod
+    def label(cls, line: OrderLine) -> str:
+        return _l(
+            "%(name)s (ordered %(quantity)s, shipped %(shipped)s %(unit)s)",
+            name=line.name,
+            quantity=line.quantity,
+            shipped=line.quantity_shipped,
+            unit=line.unit_name,
+        )
 
 
 class PayOutsideForm(BaseForm):

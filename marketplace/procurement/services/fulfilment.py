@@ -23,7 +23,7 @@ from marketplace.core.timeutil import today_wib, utcnow, wib_day_start
 from marketplace.extensions import db
 from marketplace.procurement.models import Order, OrderLine, Shipment, ShipmentLine
 from marketplace.procurement.permissions import is_bendahara, is_order_ppk, is_provider_manager, sells_in
-from marketplace.procurement.services import deadlines, documents
+from marketplace.procurement.services import deadlines, documents, pricing, stock
 from marketplace.procurement.services.common import commit_step, locked_order, require_state
 from marketplace.procurement.states import ORDER, SHIPMENT, OrderStatus, Party, ShipmentStatus
 
@@ -158,7 +158,9 @@ def deliver(*, actor: User, order: Order, shipment_id: int) -> Order:
 
 
 def receive(*, actor: User, order: Order, received: dict[int, int], note: str | None) -> Order:
-    """Record the quantities received per line (and a note on any mismatch), issue and sign the BAST."""
+    """Record the quantities received per line (at most what was shipped; a note on any mismatch), issue and sign
+    the BAST. When less arrived than was ordered, the lines' amounts become those of the quantities received (what
+    the invoice bills) and the units never shipped go back to stock."""
     order = locked_order(order.id)
     if not is_order_ppk(actor, order):
         raise Forbidden(_("Only the order's PPK records the receipt."))
@@ -174,8 +176,8 @@ def receive(*, actor: User, order: Order, received: dict[int, int], note: str | 
         quantity = received.get(line.id)
         if quantity is None:
             errors[f"received.{line.id}.quantity"] = _("Enter the quantity received.")
-        elif not 0 <= quantity <= line.quantity:
-            errors[f"received.{line.id}.quantity"] = _("Enter between 0 and %(max)s.", max=line.quantity)
+        elif not 0 <= quantity <= line.quantity_shipped:
+            errors[f"received.{line.id}.quantity"] = _("Enter between 0 and %(max)s.", max=line.quantity_shipped)
     mismatch = any(received.get(line.id) != line.quantity for line in order.lines)
     if not errors and mismatch and len(note or "") < NOTE_MIN_LENGTH:
         errors["note"] = _(
@@ -189,6 +191,10 @@ def receive(*, actor: User, order: Order, received: dict[int, int], note: str | 
         line.quantity_received = received[line.id]
     order.receipt_note = note
     order.received_at = utcnow()
+    total_ordered = order.total
+    if mismatch:
+        pricing.bill_received(order)
+        stock.release_unshipped(order)
     for shipment in order.shipments:
         if SHIPMENT.can(shipment, "confirm"):
             SHIPMENT.move(shipment, "confirm", actor_id=actor.id)
@@ -199,7 +205,11 @@ def receive(*, actor: User, order: Order, received: dict[int, int], note: str | 
         "receive",
         actor_id=actor.id,
         reason=note,
-        extra={"received": [{"line_id": line.id, "quantity": line.quantity_received} for line in order.lines]},
+        extra={
+            "received": [{"line_id": line.id, "quantity": line.quantity_received} for line in order.lines],
+            "total_ordered": total_ordered,
+            "total": order.total,
+        },
     )
     deadlines.wait_for(order, deadlines.PROVIDER)
     return commit_step(order, "received")

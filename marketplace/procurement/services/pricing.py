@@ -25,10 +25,11 @@ def line_amounts(unit_price: int, ppn_percent: int, unit_shipping: int, quantity
     return subtotal, ppn, shipping, subtotal + ppn + shipping
 
 
-def set_line_amounts(line: OrderLine) -> OrderLine:
-    """Compute the line's subtotal, PPN, shipping and total from its unit price, shipping and quantity."""
+def set_line_amounts(line: OrderLine, quantity: int | None = None) -> OrderLine:
+    """Compute the line's subtotal, PPN, shipping and total from its unit price, shipping and `quantity` (by
+    default the quantity ordered)."""
     line.subtotal, line.ppn_amount, line.shipping, line.total = line_amounts(
-        line.unit_price, line.ppn_percent, line.unit_shipping or 0, line.quantity
+        line.unit_price, line.ppn_percent, line.unit_shipping or 0, line.quantity if quantity is None else quantity
     )
     return line
 
@@ -37,6 +38,19 @@ def recompute_totals(order: Order) -> Order:
     """Every line's amounts from its unit price and shipping, then the order's totals (after an accepted offer)."""
     for line in order.lines:
         set_line_amounts(line)
+    return _sum_totals(order)
+
+
+def bill_received(order: Order) -> Order:
+    """Every line's amounts for the quantity received (the BAST), then the order's totals: what the invoice bills
+    when less arrived than was ordered (the Surat Pesanan keeps the amounts ordered)."""
+    for line in order.lines:
+        set_line_amounts(line, line.quantity_received)
+    return _sum_totals(order)
+
+
+def _sum_totals(order: Order) -> Order:
+    """The order's subtotal, PPN, shipping and total: the sums of its lines'."""
     order.subtotal = sum(line.subtotal for line in order.lines)
     order.ppn_total = sum(line.ppn_amount for line in order.lines)
     order.shipping_total = sum(line.shipping for line in order.lines)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import NoReturn
 
 from flask_babel import gettext as _
@@ -42,14 +42,15 @@ class OutOfStock(Conflict):
 Wanted = tuple[int, int, str]
 
 
-def _quantities(lines: Iterable[OrderLine]) -> list[Wanted]:
-    """(product id, total quantity, name) per product, in product id order (the order locks are taken in)."""
+def _quantities(lines: Iterable[OrderLine], units: Callable[[OrderLine], int] | None = None) -> list[Wanted]:
+    """(product id, total quantity, name) per product with units, in product id order (the order locks are taken
+    in); a line's units are its quantity ordered, or `units(line)`."""
     wanted: Counter[int] = Counter()
     names: dict[int, str] = {}
     for line in lines:
-        wanted[line.product_id] += line.quantity
+        wanted[line.product_id] += line.quantity if units is None else units(line)
         names[line.product_id] = line.name
-    return [(product_id, wanted[product_id], names[product_id]) for product_id in sorted(wanted)]
+    return [(product_id, wanted[product_id], names[product_id]) for product_id in sorted(wanted) if wanted[product_id]]
 
 
 def reserve(lines: Iterable[OrderLine]) -> None:
@@ -89,6 +90,11 @@ def release(order: Order) -> None:
     """Give the order's quantities back to its products' stock (when the order is cancelled, refused, rejected
     or expires)."""
     _change_stock(_quantities(order.lines), +1)
+
+
+def release_unshipped(order: Order) -> None:
+    """Give back the units never shipped (the receipt closed the order with less than was ordered)."""
+    _change_stock(_quantities(order.lines, lambda line: line.quantity - line.quantity_shipped), +1)
 
 
 _PRODUCTS, _ENTRIES = Product.__table__, CatalogEntry.__table__
