@@ -121,11 +121,24 @@ def test_the_move_queues_one_task_and_the_worker_renders_the_emails(market, sent
                 "event": "rejected",
                 "actor_id": market.ppk.id,
                 "context": {"reason": "Anggaran belum tersedia"},
+                "waiting_for": order.waiting_for,
             },
         )
     ]
     (message,) = mailbox.to(market.pp.email)
     assert "Anggaran belum tersedia" in mailbox.body(message)
+
+
+def test_the_party_due_is_the_one_at_the_move_even_if_the_order_moved_on(market, sent_tasks, mailbox):
+    # The PPK proposes (the cooperative is due), then the cooperative counter-proposes before the worker runs.
+    order = make_order(market, OrderStatus.ON_NEGOTIATION)
+    db.session.add(Offer(order=order, party="buyer", proposed_by_id=market.ppk.id, message="Mohon harga", lines=[]))
+    deadlines.wait_for(order, deadlines.PROVIDER)
+    notify.order_event(order, "offer", actor=market.ppk)
+    deadlines.wait_for(order, deadlines.BUYER)  # the counter-offer, done before the worker runs
+    db.session.commit()
+    assert [kwargs["waiting_for"] for _name, kwargs in sent_tasks] == [deadlines.PROVIDER]
+    assert {message["To"] for message in mailbox.messages} == managers_of(market.coop)
 
 
 def test_models_travel_to_the_worker_as_references(market):

@@ -16,6 +16,12 @@ def expire_overdue() -> int:
 
 
 @shared_task(name="procurement.notify_order")
-def notify_order(order_id: int, event: str, actor_id: int | None = None, context: dict | None = None) -> list[str]:
+def notify_order(
+    order_id: int,
+    event: str,
+    actor_id: int | None = None,
+    context: dict | None = None,
+    waiting_for: str | None = None,
+) -> list[str]:
     """Email an order step to the people it concerns, each in their language; return the addresses."""
-    return send_order_event(order_id, event, actor_id=actor_id, context=context)
+    return send_order_event(order_id, event, actor_id=actor_id, context=context, waiting_for=waiting_for)

@@ -225,7 +225,7 @@ def _place(actor: User, checkout_id: int, values: dict, *, ppk_id: int) -> list[
     except IntegrityError as error:
         stock.raise_out_of_stock(error, wanted)
     order_ids = sorted(db.session.scalars(_ORDERS_OF_CHECKOUT, {"checkout_id": checkout_id}))
-    notify.enqueue_order_events(order_ids, "submitted", actor_id=actor.id)
+    notify.enqueue_order_events(order_ids, "submitted", actor_id=actor.id, waiting_for=waiting)
     return order_ids
 
 

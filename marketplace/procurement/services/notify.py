@@ -85,9 +85,10 @@ _DUE: dict[str | None, tuple[Callable[[Order], list[User]], ...]] = {
 }
 
 
-def _due(order: Order) -> list[User]:
-    """The people the order waits for now."""
-    return [user for group in _DUE.get(order.waiting_for, ()) for user in group(order)]
+def _due(order: Order, waiting_for: str | None = None) -> list[User]:
+    """The people the order waits for: `waiting_for` as it was when the move was made (the order may have moved on
+    before the worker sends the email), else the order's current `waiting_for`."""
+    return [user for group in _DUE.get(waiting_for or order.waiting_for, ()) for user in group(order)]
 
 
 EVENT_RECIPIENTS: dict[str, tuple[Callable[[Order], list[User]], ...]] = {
@@ -115,13 +116,14 @@ EVENT_RECIPIENTS: dict[str, tuple[Callable[[Order], list[User]], ...]] = {
 }
 
 
-def recipients(order: Order, event: str, *, exclude: User | None = None) -> list[User]:
-    """The enabled people to email about `event`, each once, without `exclude` (the one who made the move)."""
+def recipients(order: Order, event: str, *, exclude: User | None = None, waiting_for: str | None = None) -> list[User]:
+    """The enabled people to email about `event`, each once, without `exclude` (the one who made the move); the
+    party due is the one of `waiting_for` (the order's at the move) when given."""
     if event not in EVENT_RECIPIENTS:
         raise ValueError(f"unknown order event {event!r}; known: {', '.join(EVENT_RECIPIENTS)}")
     found: dict[int, User] = {}
     for group in EVENT_RECIPIENTS[event]:
-        for user in group(order):
+        for user in _due(order, waiting_for) if group is _due else group(order):
             if user is not None and user.is_enabled and user.id not in found:
                 found[user.id] = user
     return [user for user in found.values() if exclude is None or user.id != exclude.id]
@@ -139,18 +141,34 @@ def order_event(order: Order, event: str, *, actor: User | None = None, **contex
     are loaded again in the worker; other values must be plain (text, numbers)."""
     if event not in EVENT_RECIPIENTS:
         raise ValueError(f"unknown order event {event!r}; known: {', '.join(EVENT_RECIPIENTS)}")
-    enqueue_order_events([order.id], event, actor_id=actor.id if actor is not None else None, **context)
+    actor_id = actor.id if actor is not None else None
+    enqueue_order_events([order.id], event, actor_id=actor_id, waiting_for=order.waiting_for, **context)
 
 
-def enqueue_order_events(order_ids: list[int], event: str, *, actor_id: int | None, **context: Any) -> None:
-    """Queue `event`'s emails for each order (by id) after the current commit."""
+def enqueue_order_events(
+    order_ids: list[int], event: str, *, actor_id: int | None, waiting_for: str | None = None, **context: Any
+) -> None:
+    """Queue `event`'s emails for each order (by id) after the current commit; `waiting_for` is who the orders
+    wait for now (the worker emails them even if the order moved on before it runs)."""
     arguments = to_task_arguments(context)
     for order_id in order_ids:
-        enqueue_after_commit(NOTIFY_ORDER_TASK, order_id=order_id, event=event, actor_id=actor_id, context=arguments)
+        enqueue_after_commit(
+            NOTIFY_ORDER_TASK,
+            order_id=order_id,
+            event=event,
+            actor_id=actor_id,
+            context=arguments,
+            waiting_for=waiting_for,
+        )
 
 
 def send_order_event(
-    order_id: int, event: str, *, actor_id: int | None = None, context: dict | None = None
+    order_id: int,
+    event: str,
+    *,
+    actor_id: int | None = None,
+    context: dict | None = None,
+    waiting_for: str | None = None,
 ) -> list[str]:
     """Render `event`'s email for each recipient in their locale and send it (the worker's side of `order_event`);
     return the addresses. Nothing is sent when the order no longer exists."""
@@ -163,7 +181,7 @@ def send_order_event(
     values.setdefault("offer", order.offers[-1] if order.offers else None)
     url = order_url(order)
     addresses = []
-    for user in recipients(order, event, exclude=actor):
+    for user in recipients(order, event, exclude=actor, waiting_for=waiting_for):
         queue_email(
             user.email,
             f"emails/orders/{event}",
