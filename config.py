@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -234,13 +235,40 @@ class DevelopmentConfig(BaseConfig):
     """The embedded default: SQLite, filesystem broker and files in instance/."""
 
     DEBUG = False
-    SECRET_KEY = env("SECRET_KEY", "dev-only-secret-key-change-me")
+    #: Without SECRET_KEY, the installation's own random key, made once in the instance folder (`finalize`): never
+    #: a key written in the source, which anyone could use to forge sessions and links.
+    SECRET_KEY = env("SECRET_KEY")
     # `make run` serves localstripe (the Stripe emulator) on 127.0.0.1 and sets LOCALSTRIPE_URL: without keys of its
     # own the app then takes card payments in test mode through it (card 4242 4242 4242 4242). Real keys win.
     STRIPE_API_BASE = env("STRIPE_API_BASE", None if env("STRIPE_SECRET_KEY") else env("LOCALSTRIPE_URL"))
     STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "sk_test_localstripe" if STRIPE_API_BASE else None)
     STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", "pk_test_localstripe" if STRIPE_API_BASE else None)
     STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "whsec_localstripe" if STRIPE_API_BASE else None)
+
+    @classmethod
+    def finalize(cls, config: dict) -> None:
+        super().finalize(config)
+        if not config.get("SECRET_KEY"):
+            config["SECRET_KEY"] = instance_secret_key(Path(config["INSTANCE_PATH"]))
+
+
+def instance_secret_key(instance: Path) -> str:
+    """The random secret key kept in `instance/secret_key`, made on first use (readable by the owner only). The
+    web, worker and beat processes may start together: the key is written aside and linked into place, so exactly
+    one is kept and nobody reads a half-written file."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        draft = instance / f".secret_key.{os.getpid()}"
+        draft.write_text(secrets.token_urlsafe(48))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
 
 
 class TestingConfig(BaseConfig):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from config import ConfigError, ProductionConfig
+from config import ConfigError, DevelopmentConfig, ProductionConfig
 
 
 def test_health(client) -> None:
@@ -14,6 +14,22 @@ def test_production_refuses_to_start_without_secrets(monkeypatch: pytest.MonkeyP
     monkeypatch.delenv("DATABASE_URL", raising=False)
     with pytest.raises(ConfigError, match="SECRET_KEY, DATABASE_URL"):
         ProductionConfig.finalize({"INSTANCE_PATH": "/tmp/x"})
+
+
+def test_development_without_secret_key_makes_its_own_once_and_keeps_it(monkeypatch, tmp_path) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first, second, elsewhere = (
+        {"INSTANCE_PATH": tmp_path},
+        {"INSTANCE_PATH": tmp_path},
+        {"INSTANCE_PATH": tmp_path / "b"},
+    )
+    for config in (first, second, elsewhere):
+        config["SECRET_KEY"] = None
+        DevelopmentConfig.finalize(config)
+    assert len(first["SECRET_KEY"]) >= 48 and first["SECRET_KEY"] == second["SECRET_KEY"]
+    assert elsewhere["SECRET_KEY"] != first["SECRET_KEY"]  # each installation its own
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".secret_key")] == []
 
 
 def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(tmp_path) -> None:
