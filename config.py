@@ -288,6 +288,9 @@ class ProductionConfig(BaseConfig):
     CATALOG_SEARCH_CACHE_SECONDS = env_int("CATALOG_SEARCH_CACHE_SECONDS", 30)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"
+    # Production runs behind one reverse proxy (gunicorn on 127.0.0.1, see README): trust its X-Forwarded-* headers,
+    # or every client would share the proxy's address (one address to throttle, and no scheme for the links).
+    PROXY_FIX_HOPS = env_int("PROXY_FIX_HOPS", 1)
 
     @classmethod
     def finalize(cls, config: dict) -> None:
