@@ -1,5 +1,8 @@
 """Open an upload by its content (XLSX, a single CSV, or a ZIP of the sheets' CSVs) and stream its rows.
 
+An XLSX or ZIP whose members add up to more than MAX_UNPACKED_BYTES once unpacked is refused before any member is
+read (a small upload could otherwise expand to gigabytes); the number of rows is capped by the checks.
+
 Row numbers are the ones a spreadsheet shows (the header is row 1); blank rows are skipped but keep their numbers
 counted. XLSX is read with openpyxl in read-only mode and CSV record by record, so a large file is never held in
 memory as a whole.
@@ -30,6 +33,10 @@ from marketplace.catalog.imports.sheet import PRODUK, SHEETS, Sheet, normalise_n
 XLSX, CSV, ZIP = "xlsx", "csv", "zip"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected workbooks
 CHUNK = 1024 * 1024
+#: Largest total size of an XLSX's or ZIP's members once unpacked. A full upload (10,000 products with long
+#: descriptions and the item sheets at their row limits) stays well below it. Python's zipfile never returns more
+#: than a member's declared size, so checking the declared sizes is enough.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 #: A CSV that starts a cell with one of these was escaped with a leading `'` on export (see the spec).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -104,6 +111,19 @@ def _zip_kind(stream: BinaryIO) -> str:
     raise _not_a_spreadsheet()
 
 
+def check_unpacked_size(archive: zipfile.ZipFile) -> None:
+    """Raise ImportFileError when the archive's members add up to more than MAX_UNPACKED_BYTES once unpacked."""
+    size = sum(member.file_size for member in archive.infolist())
+    if size > MAX_UNPACKED_BYTES:
+        raise ImportFileError(
+            _(
+                "Unpacked, the file has %(size)s MB; at most %(limit)s MB is accepted. Split it into smaller files.",
+                size=f"{size / 1024 / 1024:.1f}",
+                limit=MAX_UNPACKED_BYTES // (1024 * 1024),
+            )
+        )
+
+
 def _member_sheet(name: str) -> Sheet | None:
     """The sheet a ZIP member holds, from its name (`…_produk.csv`, `…_harga_wilayah.csv`, `…_spesifikasi.csv`)."""
     base = posixpath.basename(name).lower()
@@ -139,6 +159,9 @@ class XlsxSource:
 
     def __init__(self, stream: BinaryIO) -> None:
         try:
+            with zipfile.ZipFile(stream) as archive:
+                check_unpacked_size(archive)
+            stream.seek(0)
             with _quiet():
                 self.workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
@@ -256,6 +279,11 @@ def _zip_source(stream: BinaryIO) -> CsvSource:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, ValueError):
         raise _not_a_spreadsheet() from None
+    try:
+        check_unpacked_size(archive)
+    except ImportFileError:
+        archive.close()
+        raise
     members: dict[str, list[str]] = {}
     for name in archive.namelist():
         sheet = _member_sheet(name)
