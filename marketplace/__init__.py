@@ -26,6 +26,7 @@ def create_app(env_name: str | None = None, overrides: dict | None = None) -> Fl
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_security_headers(app)
     register_template_helpers(app)
     register_cli(app)
     return app
@@ -112,6 +113,12 @@ def register_error_handlers(app: Flask) -> None:
     from marketplace.core.http import install_error_handlers
 
     install_error_handlers(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from marketplace.core.security import install_security_headers
+
+    install_security_headers(app)
 
 
 def register_template_helpers(app: Flask) -> None:
