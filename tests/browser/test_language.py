@@ -22,7 +22,7 @@ def test_switch_language_id_to_en_and_back_from_a_page(app, live_server, page) -
     expect(current).to_have_text("ID")
     expect(heading).to_have_text(sign_in_heading(app, "id"))
 
-    page.locator("a[data-lang=en]").click()
+    page.locator("button[data-lang=en]").click()
     expect(html).to_have_attribute("lang", "en")
     expect(current).to_have_text("EN")
     expect(heading).to_have_text("Sign in")
@@ -31,7 +31,7 @@ def test_switch_language_id_to_en_and_back_from_a_page(app, live_server, page) -
     page.reload()
     expect(html).to_have_attribute("lang", "en")  # the choice is kept for the session
 
-    page.locator("a[data-lang=id]").click()
+    page.locator("button[data-lang=id]").click()
     expect(html).to_have_attribute("lang", "id")
     expect(current).to_have_text("ID")
     expect(heading).to_have_text(sign_in_heading(app, "id"))

@@ -30,7 +30,7 @@ def test_home_page_greets_a_signed_in_person(client, login_as) -> None:
 @pytest.mark.parametrize("url", ["/", "/daftar", "/masuk", "/lupa-sandi"])
 def test_language_can_be_switched_from_any_page(client, db, url) -> None:
     page = client.get(url)
-    assert f'href="/lang/en?next={url}"' in page.text
+    assert f'action="/lang/en?next={url}"' in page.text
 
     response = client.get("/lang/en", query_string={"next": url})
     assert response.headers["Location"] == url
