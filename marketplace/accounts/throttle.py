@@ -1,10 +1,15 @@
 """Sign-in throttling per account and per IP address, backed by the `login_attempts` table.
 
-Stored in the database so that every web process shares the same counts without an extra service.
+Stored in the database so that every web process shares the same counts without an extra service. On PostgreSQL
+the per-account limit holds under concurrency: checking takes a transaction-level advisory lock keyed by the email,
+so parallel sign-ins of one account wait for each other until the one before has recorded its attempt and committed.
+The per-address limit is not locked (a whole office behind one address would sign in one at a time); it may be
+overrun by as many attempts as arrive at once.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from flask import current_app
@@ -15,6 +20,8 @@ from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 
 RETENTION = timedelta(days=30)
+#: Prefix of the advisory lock keys, so that they do not collide with other uses of advisory locks.
+LOCK_NAMESPACE = "login-account:"
 
 
 class TooManyAttempts(Exception):
@@ -35,8 +42,25 @@ def _failures_since(column: object, value: str, since: object) -> tuple[int, obj
     return row[0], row[1]
 
 
+def account_lock_key(email: str) -> int:
+    """The advisory lock key of an account's sign-ins: a signed 64-bit hash of its lower-case email."""
+    digest = hashlib.blake2b((LOCK_NAMESPACE + email.lower()).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def lock_account(email: str) -> None:
+    """Wait for, and hold until the transaction ends, the right to count and record this account's attempts
+    (PostgreSQL; elsewhere nothing happens)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(account_lock_key(email))))
+
+
 def ensure_login_allowed(email: str, ip_address: str) -> None:
-    """Raise TooManyAttempts when the account or the address failed too often in the window."""
+    """Raise TooManyAttempts when the account or the address failed too often in the window.
+
+    Holds the account's lock until the caller commits (having recorded the attempt) or rolls back.
+    """
+    lock_account(email)
     window = timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
     now = utcnow()
     since = now - window
