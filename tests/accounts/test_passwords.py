@@ -97,9 +97,9 @@ def test_reset_flow_from_email_to_new_password(client, mailbox) -> None:
     assert verify_password(user.password_hash, NEW_PASSWORD)
 
 
-def test_emailed_links_use_the_public_address_not_the_host_the_request_names(app: Flask, db, mailbox) -> None:
+def test_emailed_links_use_the_public_address_not_the_host_the_request_names(app: Flask, db, mailbox, monkeypatch):
     UserFactory(email="sri@example.test")
-    app.config["PUBLIC_BASE_URL"] = "https://umkm-pengadaan.example.id"
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://umkm-pengadaan.example.id")
     with app.test_request_context("/lupa-sandi", method="POST", headers={"Host": "evil.example"}):
         assert request_password_reset(email="sri@example.test") is True
     link = link_in(mailbox.body(mailbox.to("sri@example.test")[0]))

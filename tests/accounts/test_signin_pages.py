@@ -56,6 +56,8 @@ def test_operator_lands_on_the_user_list_when_it_exists(client, app: Flask) -> N
         ("/profil?page=2", "/profil?page=2"),
         ("https://evil.example/", "/profil"),
         ("//evil.example/", "/profil"),
+        ("/\\evil.example/", "/profil"),
+        ("/%09/evil.example/", "/profil"),
         ("javascript:alert(1)", "/profil"),
     ],
 )
