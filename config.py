@@ -106,6 +106,9 @@ class BaseConfig:
     STRIPE_API_BASE = env("STRIPE_API_BASE")
     # When the beat task retrieves card payments still processing after an hour and applies their real status.
     PAYMENTS_RECONCILE_CRON = env("PAYMENTS_RECONCILE_CRON", "0 2 * * *")
+    # A card payment still pending (3-D Secure never completed, no PaymentIntent) this long is settled by the
+    # reconciliation: cancelled at Stripe and failed, so the invoice can be paid again.
+    PAYMENTS_PENDING_STALE_MINUTES = env_int("PAYMENTS_PENDING_STALE_MINUTES", 60)
     # OCDS: the ocid prefix of the orders' contracting processes (`ocds-` and six characters, registered with OCP).
     OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", "ocds-pumkm1")
 

@@ -176,6 +176,7 @@ ACCESS: dict[str, object] = {
     "payments.operator_run_reconcile": OPERATORS,
     "payments.pay": frozenset({Role.BENDAHARA}),
     "payments.pay_card": frozenset({Role.BENDAHARA}),
+    "payments.abandon_card_payment": frozenset({Role.BENDAHARA}),
     # Anyone who may see the order (404 otherwise).
     "payments.payment_status": SIGNED_IN,
     "payments.confirm_transfer": MANAGERS,

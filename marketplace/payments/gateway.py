@@ -1,8 +1,9 @@
 """Stripe, through `stripe.StripeClient`: the only module that imports `stripe`.
 
 Amounts go out as rupiah × 100 in currency "idr"; every create call carries an idempotency key derived from our own
-ids (`payment-{id}`, `refund-{id}`). STRIPE_API_BASE points the client (and the page's Stripe.js) at a local
-emulator (localstripe), which does not honour idempotency keys: callers keep retries safe with their own rows.
+ids (`payment-{id}`) or from the form that asked for it (`refund-{payment id}-{form key}`). STRIPE_API_BASE points
+the client (and the page's Stripe.js) at a local emulator (localstripe), which does not honour idempotency keys:
+callers keep retries safe with their own rows.
 """
 
 from __future__ import annotations
@@ -118,6 +119,17 @@ def create_card_intent(payment: Payment, token: str) -> stripe.PaymentIntent:
 def retrieve_intent(intent_id: str) -> stripe.PaymentIntent:
     """The PaymentIntent as Stripe has it now."""
     return _client().v1.payment_intents.retrieve(intent_id)
+
+
+def cancel_intent(intent_id: str) -> stripe.PaymentIntent:
+    """Cancel a PaymentIntent that has not taken the money (requires_action, requires_payment_method…)."""
+    return _client().v1.payment_intents.cancel(intent_id)
+
+
+def charge_refunds(charge_id: str) -> list[dict[str, Any]]:
+    """Every refund of a charge as Stripe has it now (id, status, amount, metadata…), as plain data."""
+    page = _client().v1.refunds.list({"charge": charge_id, "limit": 100})
+    return [refund.to_dict() for refund in page.auto_paging_iter()]
 
 
 def create_refund(refund: Refund) -> stripe.Refund:

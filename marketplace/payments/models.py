@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.db import TimestampMixin
@@ -63,7 +63,10 @@ class Refund(db.Model):
     """Money given back on a payment: through Stripe for a card, recorded with its proof for a transfer."""
 
     __tablename__ = "refunds"
-    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        UniqueConstraint("payment_id", "form_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
@@ -71,6 +74,10 @@ class Refund(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     #: `states.RefundStatus`.
     status: Mapped[str] = mapped_column(String(12))
+    #: The random key of the refund form that made it (`services.form_keys`): the same form again returns this
+    #: refund. None for refunds made by code.
+    form_key: Mapped[str | None] = mapped_column(String(48))
+    #: Sent to Stripe: `refund-{payment id}-{form key}`, or `refund-{id}` without a form key.
     idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     stripe_refund_id: Mapped[str | None] = mapped_column(String(80), unique=True)
     bank_reference: Mapped[str | None] = mapped_column(String(120))
@@ -107,7 +114,10 @@ class Payout(db.Model):
     """Money the cooperative paid to a member (bank transfer), recorded by a manager."""
 
     __tablename__ = "payouts"
-    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        UniqueConstraint("cooperative_id", "form_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
@@ -116,6 +126,8 @@ class Payout(db.Model):
     bank_reference: Mapped[str] = mapped_column(String(120))
     paid_on: Mapped[date] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
+    #: The random key of the payout form that recorded it: the same form again returns this payout.
+    form_key: Mapped[str | None] = mapped_column(String(48))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -1,8 +1,9 @@
 """The payment and refund lifecycles, payment methods and ledger entry kinds.
 
 Payment: `pending → processing → succeeded | failed`; `pending → succeeded | failed` (a webhook may say so first);
-`succeeded → partially_refunded → refunded`, `succeeded → refunded`. Stripe's events are applied so that a late
-one never moves a payment back (see `RANK`).
+`pending → failed` also by `abandon` (a card payment left waiting: the bendahara gave it up, or the reconciliation
+found it stale); `succeeded → partially_refunded → refunded`, `succeeded → refunded`. Stripe's events are applied
+so that a late one never moves a payment back (see `RANK`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ PAYMENT = Lifecycle(
         "process": ({P.PENDING}, P.PROCESSING),
         "succeed": ({P.PENDING, P.PROCESSING}, P.SUCCEEDED),
         "fail": ({P.PENDING, P.PROCESSING}, P.FAILED),
+        #: A card payment never completed (3-D Secure left open, or no PaymentIntent was made) is given up.
+        "abandon": ({P.PENDING}, P.FAILED),
         "refund_part": ({P.SUCCEEDED, P.PARTIALLY_REFUNDED}, P.PARTIALLY_REFUNDED),
         "refund_all": ({P.SUCCEEDED, P.PARTIALLY_REFUNDED}, P.REFUNDED),
     },

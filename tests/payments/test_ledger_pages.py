@@ -45,7 +45,13 @@ def test_manager_records_a_payout_from_the_member_page(client, market, earned):
 
     response = client.post_form(
         f"{url}/pembayaran",
-        {"amount": "800.000", "bank_reference": "BRI-7788", "paid_on": date.today().isoformat(), "note": ""},
+        {
+            "amount": "800.000",
+            "bank_reference": "BRI-7788",
+            "paid_on": date.today().isoformat(),
+            "note": "",
+            "key": "k1",
+        },
     )
 
     assert response.status_code == 302
@@ -59,7 +65,7 @@ def test_payout_above_the_balance_shows_the_error_next_to_the_amount(client, mar
 
     response = client.post_form(
         f"/koperasi/saldo-anggota/{market.seller_b.id}/pembayaran",
-        {"amount": str(B_TOTAL + 1), "bank_reference": "X", "paid_on": date.today().isoformat()},
+        {"amount": str(B_TOTAL + 1), "bank_reference": "X", "paid_on": date.today().isoformat(), "key": "k2"},
     )
 
     assert response.status_code == 422
@@ -77,7 +83,7 @@ def test_payout_above_the_balance_shows_the_error_next_to_the_amount(client, mar
 )
 def test_payout_form_errors(client, market, earned, values, field):
     client.login(market.manager)
-    data = {"amount": "1000", "bank_reference": "X", "paid_on": date.today().isoformat()} | values
+    data = {"amount": "1000", "bank_reference": "X", "paid_on": date.today().isoformat(), "key": "k3"} | values
 
     response = client.post_form(f"/koperasi/saldo-anggota/{market.seller_a.id}/pembayaran", data)
 
@@ -91,7 +97,7 @@ def test_manager_of_another_cooperative_sees_no_member_of_ours(client, market, e
     assert client.get(f"/koperasi/saldo-anggota/{market.seller_a.id}.csv").status_code == 404
     response = client.post_form(
         f"/koperasi/saldo-anggota/{market.seller_a.id}/pembayaran",
-        {"amount": "1", "bank_reference": "X", "paid_on": date.today().isoformat()},
+        {"amount": "1", "bank_reference": "X", "paid_on": date.today().isoformat(), "key": "k4"},
     )
     assert response.status_code in (404, 422)
     assert db.session.scalar(select(Payout.id)) is None

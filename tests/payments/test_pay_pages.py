@@ -134,7 +134,7 @@ def test_refunds_show_on_the_order_page(client, market, invoiced_order):
     client.login(market.manager)
     url = f"/pembayaran/{payment.id}/refund"
 
-    refused = client.post_form(url, {"amount": "1", "reason": "pendek"})
+    refused = client.post_form(url, {"amount": "1", "reason": "pendek", "key": "form-1"})
     assert refused.status_code == 422
     text = refused.get_data(as_text=True)
     assert f'id="refund-{payment.id}"' in text and "has-error" in text
@@ -146,6 +146,7 @@ def test_refunds_show_on_the_order_page(client, market, invoiced_order):
             "reason": "Sebagian barang dikembalikan oleh dinas.",
             "bank_reference": "TRF-RET-1",
             "proof": (io.BytesIO(PDF), "retur.pdf"),
+            "key": "form-2",
         },
     )
     assert done.status_code == 303

@@ -37,6 +37,7 @@ from marketplace.core.templating import rupiah
 from marketplace.core.timeutil import today_wib
 from marketplace.extensions import db
 from marketplace.payments.models import LedgerEntry, Payment, Payout, Refund
+from marketplace.payments.services.form_keys import KEY_ERROR, clean_form_key
 from marketplace.payments.services.ledger_queries import balance
 from marketplace.payments.states import LedgerKind
 
@@ -204,14 +205,25 @@ def record_payout(
     bank_reference: str,
     paid_on: date,
     note: str | None = None,
+    key: str | None = None,
 ) -> Payout:
-    """Record money the cooperative transferred to a member; never more than the member's balance."""
+    """Record money the cooperative transferred to a member; never more than the member's balance.
+
+    `key` is the payout form's idempotency key (`form_keys`): the same key again returns the payout it recorded
+    instead of recording it twice."""
     if not can_manage_ledger(actor, cooperative_id):
         raise Forbidden("only the cooperative's managers record payouts")
     _lock_member(cooperative_id, member_id)
+    errors: dict[str, str] = {}
+    key = clean_form_key(key, errors)
+    earlier = _payout_of_key(cooperative_id, key) if key and not errors else None
+    if earlier is not None and earlier.member_id == member_id:
+        db.session.rollback()
+        return earlier
+    if earlier is not None:
+        errors["key"] = str(KEY_ERROR)
     current = balance(cooperative_id, member_id)
     bank_reference = (bank_reference or "").strip()
-    errors = {}
     if amount is None or amount <= 0:
         errors["amount"] = _("Enter an amount above zero.")
     elif amount > current:
@@ -233,6 +245,7 @@ def record_payout(
         bank_reference=bank_reference,
         paid_on=paid_on,
         note=(note or "").strip() or None,
+        form_key=key,
         created_by_id=actor.id,
     )
     db.session.add(payout)
@@ -255,6 +268,13 @@ def record_payout(
     )
     db.session.commit()
     return payout
+
+
+def _payout_of_key(cooperative_id: int, key: str) -> Payout | None:
+    """The cooperative's payout an earlier submission of the form with this key recorded, if any."""
+    return db.session.scalars(
+        select(Payout).where(Payout.cooperative_id == cooperative_id, Payout.form_key == key)
+    ).first()
 
 
 def _lock_member(cooperative_id: int, member_id: int) -> None:

@@ -51,6 +51,8 @@ DECLINE_MESSAGES = {
     "processing_error": _l("An error occurred while processing the card. Try again in a moment."),
     "authentication_required": _l("The card needs 3-D Secure authentication, which did not succeed."),
     "payment_intent_authentication_failure": _l("The card's 3-D Secure authentication failed or was cancelled."),
+    "abandoned": _l("The card payment was abandoned before it was completed."),
+    "expired": _l("The card payment was not completed in time and was cancelled."),
 }
 
 

@@ -1,12 +1,15 @@
 """The reconciliation: card payments Stripe said were processing over an hour ago are retrieved from Stripe and
-their real status applied, as a webhook would (forward only, order and payment locked). Beat runs it daily
-(PAYMENTS_RECONCILE_CRON); the operator may run it at once."""
+their real status applied, as a webhook would (forward only, order and payment locked); card payments left waiting
+(PENDING: 3-D Secure never completed, or no PaymentIntent made) for longer than PAYMENTS_PENDING_STALE_MINUTES are
+settled (`abandon.settle_waiting`): cancelled at Stripe and failed, or applied if Stripe took the money. Beat runs
+it daily (PAYMENTS_RECONCILE_CRON); the operator may run it at once."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from marketplace.core.audit import AuditEvent, record_event
@@ -15,6 +18,8 @@ from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 from marketplace.payments import gateway
 from marketplace.payments.models import Payment
+from marketplace.payments.services.abandon import EXPIRED, is_abandonable, settle_waiting
+from marketplace.payments.services.payments import lock_payment
 from marketplace.payments.services.webhooks import apply_intent
 from marketplace.payments.states import PaymentMethod, PaymentStatus
 
@@ -52,15 +57,39 @@ def stale_payments(now: datetime | None = None) -> list[Payment]:
     )
 
 
+def pending_stale_after() -> timedelta:
+    """How long a card payment may wait (PENDING) before the reconciliation settles it."""
+    return timedelta(minutes=current_app.config["PAYMENTS_PENDING_STALE_MINUTES"])
+
+
+def stale_pending_payments(now: datetime | None = None) -> list[Payment]:
+    """Card payments waiting (PENDING) since before `now` less `pending_stale_after()`, oldest first."""
+    cutoff = (now or utcnow()) - pending_stale_after()
+    return list(
+        db.session.scalars(
+            select(Payment)
+            .where(
+                Payment.method == PaymentMethod.CARD,
+                Payment.status == PaymentStatus.PENDING,
+                Payment.created_at < cutoff,
+            )
+            .order_by(Payment.created_at, Payment.id)
+        )
+    )
+
+
 def reconcile(now: datetime | None = None) -> list[tuple[Payment, str, str]]:
-    """Apply Stripe's status to every stale processing payment; return (payment, old status, new status) of those
-    that changed. Each payment is committed on its own: one Stripe or database error does not stop the others."""
+    """Apply Stripe's status to every stale processing payment and settle every stale waiting one; return
+    (payment, old status, new status) of those that changed. Each payment is committed on its own: one Stripe or
+    database error does not stop the others."""
     if gateway.client() is None:
         return []
+    work = [(_reconcile_one, payment.id) for payment in stale_payments(now)]
+    work += [(_settle_one, payment.id) for payment in stale_pending_payments(now)]
     changed: list[tuple[Payment, str, str]] = []
-    for payment_id in [payment.id for payment in stale_payments(now)]:
+    for step, payment_id in work:
         try:
-            result = _reconcile_one(payment_id)
+            result = step(payment_id)
         except (gateway.StripeError, DomainError):
             db.session.rollback()
             logger.exception("reconciliation of payment %s failed", payment_id)
@@ -81,6 +110,22 @@ def _reconcile_one(payment_id: int) -> tuple[Payment, str, str] | None:
     old = payment.status
     applied = apply_intent(intent.to_dict(), target)
     payment = applied.payment or payment
+    return _record_change(payment, old, intent.status)
+
+
+def _settle_one(payment_id: int) -> tuple[Payment, str, str] | None:
+    """Settle one card payment left waiting (`abandon.settle_waiting`); commit."""
+    payment = lock_payment(db.session.get(Payment, payment_id))[1]
+    if not is_abandonable(payment):
+        db.session.rollback()
+        return None
+    old = payment.status
+    intent_status = settle_waiting(payment, actor=None, code=EXPIRED)
+    return _record_change(payment, old, intent_status)
+
+
+def _record_change(payment: Payment, old: str, intent_status: str | None) -> tuple[Payment, str, str] | None:
+    """Record and commit the payment's change from `old` (roll back when there is none)."""
     if payment.status == old:
         db.session.rollback()
         return None
@@ -90,7 +135,7 @@ def _reconcile_one(payment_id: int) -> tuple[Payment, str, str] | None:
         subject_id=payment.order_id,
         actor_id=None,
         before={"payment_id": payment.id, "status": old},
-        after={"payment_id": payment.id, "status": payment.status, "intent_status": intent.status},
+        after={"payment_id": payment.id, "status": payment.status, "intent_status": intent_status},
     )
     db.session.commit()
     return payment, old, payment.status

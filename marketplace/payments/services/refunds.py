@@ -7,7 +7,9 @@ from typing import Any
 from uuid import uuid4
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from lokal import format_rupiah
+from sqlalchemy import select
 
 from marketplace.accounts.models import User
 from marketplace.catalog.services.media.common import store_and_commit
@@ -16,12 +18,15 @@ from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 from marketplace.payments import gateway
 from marketplace.payments.models import Payment, Refund
+from marketplace.payments.services.form_keys import clean_form_key
 from marketplace.payments.services.payments import REASON_MIN_LENGTH, lock_payment, require_manager, timeline_event
 from marketplace.payments.services.proofs import PROOF_TYPES, proof_name, read_proof, reference_errors
 from marketplace.payments.states import PAYMENT, PaymentMethod, PaymentStatus, RefundStatus
 from marketplace.procurement.services import notify
 
 S = PaymentStatus
+#: Stripe refused a card refund (and gave no message of its own).
+STRIPE_REFUSED = _l("Stripe refused the refund.")
 
 
 def refundable_amount(payment: Payment) -> int:
@@ -38,14 +43,23 @@ def refund(
     reason: str,
     bank_reference: str | None = None,
     proof: Any = None,
+    key: str | None = None,
 ) -> Refund:
     """A manager refunds all or part of a paid payment: a card through Stripe, a transfer recorded with its proof.
-    The members' earnings are reversed in proportion."""
+    The members' earnings are reversed in proportion.
+
+    `key` is the refund form's idempotency key (`form_keys`): the same key again returns the refund it made (its
+    Stripe call retried if it never got an answer, its refusal raised again) instead of refunding twice; the card
+    refund's Stripe idempotency key is derived from it."""
     order, payment = lock_payment(payment)
     require_manager(actor, order)
+    errors: dict[str, str] = {}
+    key = clean_form_key(key, errors)
+    earlier = _refund_of_key(payment, key) if key and not errors else None
+    if earlier is not None:
+        return _repeat(earlier)
     if payment.status not in {S.SUCCEEDED, S.PARTIALLY_REFUNDED}:
         raise IllegalTransition("payment", payment.status, "refund")
-    errors: dict[str, str] = {}
     left = refundable_amount(payment)
     if amount is None or not 0 < amount <= left:
         errors["amount"] = _("Enter an amount from Rp1 to %(max)s.", max=format_rupiah(left))
@@ -61,11 +75,16 @@ def refund(
     if errors:
         raise ValidationFailed(_("The refund could not be recorded."), errors)
     found = Refund(
-        payment_id=payment.id, amount=amount, reason=reason, status=RefundStatus.PENDING, created_by_id=actor.id
+        payment_id=payment.id,
+        amount=amount,
+        reason=reason,
+        status=RefundStatus.PENDING,
+        created_by_id=actor.id,
+        form_key=key,
     )
     db.session.add(found)
     db.session.flush()
-    found.idempotency_key = f"refund-{found.id}"
+    found.idempotency_key = f"refund-{payment.id}-{key}" if key else f"refund-{found.id}"
     if card:
         # Committed before Stripe is called: a retry reuses the key, and the amount is held meanwhile.
         db.session.commit()
@@ -79,24 +98,68 @@ def refund(
     return found
 
 
+def _refund_of_key(payment: Payment, key: str) -> Refund | None:
+    """The refund of the payment an earlier submission of the form with this key made, if any."""
+    return db.session.scalars(select(Refund).where(Refund.payment_id == payment.id, Refund.form_key == key)).first()
+
+
+def _repeat(found: Refund) -> Refund:
+    """The same form again: the refund it made as it is; its Stripe call again (same idempotency key) when it never
+    got an answer; Stripe's refusal again when it was refused."""
+    if found.status == RefundStatus.FAILED:
+        db.session.rollback()
+        raise ValidationFailed(str(STRIPE_REFUSED), {"amount": str(STRIPE_REFUSED)})
+    retry = found.status == RefundStatus.PENDING and found.payment.method == PaymentMethod.CARD
+    db.session.rollback()
+    if retry and found.stripe_refund_id is None:
+        return _refund_card(found.id)
+    return found
+
+
 def _refund_card(refund_id: int) -> Refund:
-    found = db.session.get(Refund, refund_id)
-    order, payment = lock_payment(found.payment)
-    found = db.session.get(Refund, refund_id)
+    """Ask Stripe for the pending card refund (unless an earlier call already got Stripe's answer); commit."""
+    lock_payment(db.session.get(Refund, refund_id).payment)
+    found = db.session.scalars(
+        select(Refund).where(Refund.id == refund_id).execution_options(populate_existing=True)
+    ).one()
+    if found.status != RefundStatus.PENDING or found.stripe_refund_id is not None:
+        db.session.rollback()
+        return found
     try:
         answer = gateway.create_refund(found)
     except gateway.StripeError as error:
-        found.status = RefundStatus.FAILED
-        timeline_event(order, "order.refund_failed", found.created_by, payment, refund_id=found.id)
+        mark_refund_failed(found, code=getattr(error, "code", None) or "stripe_error")
         db.session.commit()
-        message = getattr(error, "user_message", None) or _("Stripe refused the refund.")
+        message = getattr(error, "user_message", None) or str(STRIPE_REFUSED)
         raise ValidationFailed(message, {"amount": message}) from error
     found.stripe_refund_id = answer.id
-    if answer.status == "succeeded":
-        mark_refund_succeeded(found, actor=found.created_by)
-    elif answer.status in {"failed", "canceled"}:
-        found.status = RefundStatus.FAILED
+    apply_stripe_status(found, answer.status)
     db.session.commit()
+    return found
+
+
+def apply_stripe_status(found: Refund, status: str | None, *, failure: str | None = None) -> bool:
+    """Move a pending card refund to what Stripe's refund status says (`succeeded`, `failed`, `canceled`; the
+    others wait); whether it moved. Its payment and order are locked by the caller; flush only."""
+    if found.status != RefundStatus.PENDING:
+        return False
+    if status == "succeeded":
+        mark_refund_succeeded(found, actor=found.created_by)
+        return True
+    if status in {"failed", "canceled"}:
+        mark_refund_failed(found, code=failure or status)
+        return True
+    return False
+
+
+def mark_refund_failed(found: Refund, *, code: str | None = None) -> Refund:
+    """The refund did not happen: the amount it held may be refunded again; on the order's timeline. Flush only."""
+    if found.status != RefundStatus.PENDING:
+        return found
+    found.status = RefundStatus.FAILED
+    payment = found.payment
+    timeline_event(payment.order, "order.refund_failed", found.created_by, payment, refund_id=found.id, code=code)
+    db.session.flush()
     return found
 
 

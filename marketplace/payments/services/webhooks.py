@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from marketplace.core.errors import DomainError
 from marketplace.core.money import stripe_amount
@@ -34,7 +34,10 @@ INTENT_EVENTS = {
     "payment_intent.payment_failed": PaymentStatus.FAILED,
     "payment_intent.canceled": PaymentStatus.FAILED,
 }
-REFUND_EVENTS = frozenset({"charge.refunded"})
+#: Events about a charge whose refunds changed (the charge is the object).
+CHARGE_REFUND_EVENTS = frozenset({"charge.refunded"})
+#: Events about one refund (the refund is the object): it succeeded, failed or was cancelled later.
+REFUND_EVENTS = frozenset({"charge.refund.updated", "refund.updated", "refund.failed"})
 
 
 class BadSignature(Exception):
@@ -48,13 +51,23 @@ class Applied:
     outcome: EventOutcome
     payment: Payment | None = None
     detail: str | None = None
+    #: Applying it raised an error (Stripe or the database unreachable, a refused move): Stripe should retry.
+    errored: bool = False
 
 
-def handle(payload: bytes, sig_header: str | None) -> StripeEvent | None:
-    """Verify and apply one webhook delivery; return the stored event (the earlier one for a repeat).
+@dataclass
+class Delivery:
+    """One webhook delivery handled: the stored event (None while a concurrent delivery of it is being stored) and
+    whether to ask Stripe to deliver it again (its application raised an error; the stored FAILED event is applied
+    again then)."""
 
-    Returns None only when a concurrent delivery of the same event is being stored at this moment.
-    """
+    event: StripeEvent | None
+    retry: bool = False
+
+
+def handle(payload: bytes, sig_header: str | None) -> Delivery:
+    """Verify and apply one webhook delivery; return the stored event (the earlier one for a repeat), and whether
+    applying it raised an error (then Stripe should retry: a stored FAILED event is applied again)."""
     try:
         event = gateway.construct_event(payload, sig_header)
     except (gateway.SignatureError, ValueError) as error:
@@ -62,19 +75,27 @@ def handle(payload: bytes, sig_header: str | None) -> StripeEvent | None:
     data = gateway.event_data(event)
     previous = db.session.get(StripeEvent, event.id)
     if previous is not None and previous.outcome != EventOutcome.FAILED:
-        return previous
+        return Delivery(previous)
     return _store(event.id, event.type, data, previous)
 
 
-def _store(event_id: str, event_type: str, data: dict[str, Any], previous: StripeEvent | None) -> StripeEvent | None:
+def _apply_safely(event_id: str, event_type: str, obj: dict[str, Any]) -> Applied:
+    """Apply the event; an error rolls its changes back and becomes a FAILED outcome marked `errored`."""
+    try:
+        return apply(event_type, obj)
+    except DomainError as error:
+        detail = error.message or type(error).__name__
+    except (gateway.StripeError, SQLAlchemyError) as error:
+        detail = f"{type(error).__name__}: {error}"
+    db.session.rollback()
+    logger.warning("stripe event %s (%s) could not be applied: %s", event_id, event_type, detail)
+    return Applied(EventOutcome.FAILED, _payment_for(obj, lock=False), detail, errored=True)
+
+
+def _store(event_id: str, event_type: str, data: dict[str, Any], previous: StripeEvent | None) -> Delivery:
     """Apply the event and store it in one transaction; a failed application is stored alone, for the operator."""
     obj = data.get("data", {}).get("object", {})
-    try:
-        applied = apply(event_type, obj)
-    except DomainError as error:
-        db.session.rollback()
-        applied = Applied(EventOutcome.FAILED, _payment_for(obj, lock=False), error.message or type(error).__name__)
-        logger.warning("stripe event %s (%s) could not be applied: %s", event_id, event_type, applied.detail)
+    applied = _apply_safely(event_id, event_type, obj)
     record = db.session.get(StripeEvent, event_id) if previous is not None else None
     if record is None:
         record = StripeEvent(id=event_id)
@@ -91,16 +112,18 @@ def _store(event_id: str, event_type: str, data: dict[str, Any], previous: Strip
     except IntegrityError:
         # Another delivery of the same event committed first: it made the change, this one does nothing.
         db.session.rollback()
-        return db.session.get(StripeEvent, event_id)
-    return record
+        return Delivery(db.session.get(StripeEvent, event_id))
+    return Delivery(record, retry=applied.errored)
 
 
 def apply(event_type: str, obj: dict[str, Any]) -> Applied:
     """Apply a PaymentIntent or refund event's object to our payment (flushes, does not commit)."""
     if event_type in INTENT_EVENTS:
         return apply_intent(obj, INTENT_EVENTS[event_type])
-    if event_type in REFUND_EVENTS:
+    if event_type in CHARGE_REFUND_EVENTS:
         return _apply_refunded_charge(obj)
+    if event_type in REFUND_EVENTS:
+        return _apply_refund(obj)
     return Applied(EventOutcome.IGNORED, detail=f"not an event we act on: {event_type}")
 
 
@@ -132,7 +155,7 @@ def apply_intent(intent: dict[str, Any], status: PaymentStatus) -> Applied:
 
 def _payment_for(obj: dict[str, Any], *, lock: bool) -> Payment | None:
     """Our card payment of a PaymentIntent (or of a charge's intent): by intent id, else by its metadata."""
-    intent_id = obj.get("payment_intent") if obj.get("object") == "charge" else obj.get("id")
+    intent_id = obj.get("payment_intent") if obj.get("object") in {"charge", "refund"} else obj.get("id")
     if not intent_id:
         return None
     condition = Payment.stripe_payment_intent_id == intent_id
@@ -170,20 +193,17 @@ def _failure(intent: dict[str, Any]) -> tuple[str, str]:
 
 
 def _apply_refunded_charge(charge: dict[str, Any]) -> Applied:
-    """Complete our pending refunds that Stripe says are done; a refund we do not know goes to the operator."""
+    """Move each pending refund of ours to its status at Stripe, matched by Stripe refund id (the charge's
+    `refunds` list, or Stripe's own when the event leaves it out); more refunded at Stripe than here goes to the
+    operator."""
     payment = _payment_for(charge, lock=True)
     if payment is None:
         return Applied(EventOutcome.UNMATCHED, detail=f"no payment for charge {charge.get('id')}")
-
-    listed = (charge.get("refunds") or {}).get("data")
-    done = {r.get("id") for r in listed or [] if r.get("status") == "succeeded"}
-    pending = db.session.scalars(
-        select(Refund).where(Refund.payment_id == payment.id, Refund.status == RefundStatus.PENDING).order_by(Refund.id)
-    ).all()
-    # Without the list (Stripe leaves it out of newer API versions) the charge's total says what is done.
-    marked = [r for r in pending if r.stripe_refund_id and (r.stripe_refund_id in done or listed is None)]
-    for refund in marked:
-        refunds.mark_refund_succeeded(refund)
+    listed = charge.get("refunds") or {}
+    at_stripe = listed.get("data") if not listed.get("has_more") else None
+    if at_stripe is None:
+        at_stripe = gateway.charge_refunds(charge["id"])
+    moved = sum(_apply_stripe_refund(payment, stripe_refund) for stripe_refund in at_stripe)
     refunded = int(charge.get("amount_refunded") or 0)
     if refunded > stripe_amount(payment.refunded_amount):
         return Applied(
@@ -191,4 +211,45 @@ def _apply_refunded_charge(charge: dict[str, Any]) -> Applied:
             payment,
             f"Stripe refunded {refunded // 100} rupiah, the marketplace recorded {payment.refunded_amount}",
         )
-    return Applied(EventOutcome.APPLIED, payment, f"{len(marked)} refund(s) confirmed")
+    return Applied(EventOutcome.APPLIED, payment, f"{moved} refund(s) updated")
+
+
+def _apply_refund(stripe_refund: dict[str, Any]) -> Applied:
+    """One refund's new status at Stripe (succeeded, failed, canceled) applied to ours."""
+    found = _refund_for(stripe_refund)
+    if found is None:
+        return Applied(EventOutcome.UNMATCHED, detail=f"no refund for {stripe_refund.get('id')}")
+    payment = payments.lock_payment(found.payment)[1]
+    db.session.refresh(found)
+    was = found.status
+    if was == RefundStatus.SUCCEEDED and stripe_refund.get("status") in {"failed", "canceled"}:
+        return Applied(EventOutcome.FAILED, payment, f"refund {found.id} was done here, Stripe says it failed")
+    if not _apply_stripe_refund(payment, stripe_refund):
+        return Applied(EventOutcome.IGNORED, payment, f"no change: the refund is {was}")
+    return Applied(EventOutcome.APPLIED, payment, f"refund {found.id}: {was} → {found.status}")
+
+
+def _apply_stripe_refund(payment: Payment, stripe_refund: dict[str, Any]) -> bool:
+    """Apply a Stripe refund's status to our pending refund of the payment it matches, if any; whether it moved."""
+    found = _refund_for(stripe_refund, payment_id=payment.id)
+    if found is None or found.status != RefundStatus.PENDING:
+        return False
+    found.stripe_refund_id = found.stripe_refund_id or stripe_refund.get("id")
+    status, reason = stripe_refund.get("status"), stripe_refund.get("failure_reason")
+    return refunds.apply_stripe_status(found, status, failure=reason)
+
+
+def _refund_for(stripe_refund: dict[str, Any], *, payment_id: int | None = None) -> Refund | None:
+    """Our refund of a Stripe refund: by its id, else (Stripe's answer never stored) by its metadata `refund_id` on
+    a payment of the same PaymentIntent."""
+    condition = Refund.stripe_refund_id == stripe_refund.get("id")
+    refund_id = str((stripe_refund.get("metadata") or {}).get("refund_id") or "")
+    if refund_id.isdigit() and stripe_refund.get("payment_intent"):
+        of_intent = select(Payment.id).where(Payment.stripe_payment_intent_id == stripe_refund["payment_intent"])
+        condition = condition | (
+            (Refund.id == int(refund_id)) & Refund.stripe_refund_id.is_(None) & Refund.payment_id.in_(of_intent)
+        )
+    query = select(Refund).where(condition)
+    if payment_id is not None:
+        query = query.where(Refund.payment_id == payment_id)
+    return db.session.scalars(query.limit(1)).first()

@@ -7,8 +7,8 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import DateField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import DateField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from marketplace.accounts.models import Role
 from marketplace.cooperatives.forms import show_field_errors
@@ -23,6 +23,7 @@ from marketplace.core.timeutil import today_wib
 from marketplace.extensions import db
 from marketplace.feeds.writers.values import format_scaled
 from marketplace.payments.services import ledger, ledger_queries
+from marketplace.payments.services.form_keys import FORM_KEY_MAX_LENGTH, KEY_ERROR, new_form_key
 from marketplace.payments.views import bp
 
 INVALID = 422
@@ -34,6 +35,8 @@ NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
 class PayoutForm(BaseForm):
     """A transfer the cooperative made to a member."""
 
+    #: Made when the form is shown: submitting the same form twice records the payout once.
+    key = HiddenField(validators=[DataRequired(message=KEY_ERROR), Length(max=FORM_KEY_MAX_LENGTH, message=KEY_ERROR)])
     amount = StringField(_l("Amount (Rp)"), render_kw=NUMERIC, description=_l("Whole rupiah, at most the balance."))
     bank_reference = StringField(
         _l("Bank transfer reference"), validators=[InputRequired(), Length(max=ledger.BANK_REFERENCE_MAX)]
@@ -107,7 +110,8 @@ def balances_csv():
 @roles_required(Role.COOP_MANAGER)
 def member_ledger(member_id: int):
     """One member's totals and history, and the payout form."""
-    return _member_page(_own_cooperative(), member_id, PayoutForm(formdata=None, paid_on=_today()))
+    form = PayoutForm(formdata=None, paid_on=_today(), key=new_form_key())
+    return _member_page(_own_cooperative(), member_id, form)
 
 
 @bp.post("/koperasi/saldo-anggota/<int:member_id>/pembayaran")
@@ -132,6 +136,7 @@ def record_payout(member_id: int):
             bank_reference=form.bank_reference.data,
             paid_on=form.paid_on.data,
             note=form.note.data,
+            key=form.key.data,
         )
     except ValidationFailed as error:
         show_field_errors(form, error)
@@ -151,6 +156,8 @@ def member_ledger_csv(member_id: int):
 
 
 def _member_page(cooperative: Cooperative, member_id: int, form: PayoutForm | None, status: int = 200):
+    if form is not None and form.key.errors:
+        form.key.data = new_form_key()  # an old or broken form: the one shown again may be sent
     totals = ledger_queries.member_balance(cooperative.id, member_id)
     if totals is None:
         abort(404)

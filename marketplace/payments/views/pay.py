@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, IntegerField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from marketplace.accounts.models import Role, User
 from marketplace.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
@@ -26,7 +26,8 @@ from marketplace.core.timeutil import today_wib
 from marketplace.extensions import db
 from marketplace.payments import gateway
 from marketplace.payments.models import Payment, Refund
-from marketplace.payments.services import payments, proofs, refunds
+from marketplace.payments.services import abandon, payments, proofs, refunds
+from marketplace.payments.services.form_keys import FORM_KEY_MAX_LENGTH, KEY_ERROR, new_form_key
 from marketplace.payments.states import METHOD_LABELS, PAYMENT_STATUS_LABELS, RefundStatus
 from marketplace.payments.views import bp
 from marketplace.procurement.models import Order
@@ -66,6 +67,8 @@ class TransferForm(BaseForm):
 class RefundForm(BaseForm):
     """A refund: amount and reason; for a transfer also the bank reference and the proof."""
 
+    #: Made when the form is shown: submitting the same form twice refunds once.
+    key = HiddenField(validators=[DataRequired(message=KEY_ERROR), Length(max=FORM_KEY_MAX_LENGTH, message=KEY_ERROR)])
     amount = IntegerField(
         _l("Amount to refund (Rp)"), validators=[InputRequired(), NumberRange(min=1)], render_kw=MONEY
     )
@@ -91,16 +94,26 @@ class PaymentPanel:
     payments: list[Payment]
     can_pay: bool
     manager: bool
+    #: A bendahara of the work unit (may abandon a pending card payment).
+    bendahara: bool = False
     forms: dict[str, FlaskForm] = field(default_factory=dict)
 
     def form(self, name: str, payment: Payment) -> FlaskForm:
-        """The submitted form with its errors, or a blank one."""
+        """The submitted form with its errors, or a blank one; a refund form gets a fresh idempotency key."""
         key = f"{name}_{payment.id}"
         if key not in self.forms:
-            blank = {"refund": RefundForm, "reject": RejectForm, "confirm": ButtonForm}[name]
+            blank = {"refund": RefundForm, "reject": RejectForm, "confirm": ButtonForm, "abandon": ButtonForm}[name]
             defaults = {"amount": refunds.refundable_amount(payment)} if name == "refund" else {}
             self.forms[key] = blank(formdata=None, **defaults)
-        return self.forms[key]
+        form = self.forms[key]
+        if name == "refund":
+            # Shown again after an error (nothing refunded, or Stripe refused): a new attempt needs a new key.
+            form.key.data = new_form_key()
+        return form
+
+    def may_abandon(self, payment: Payment) -> bool:
+        """Whether the reader may abandon this payment (`abandon.is_abandonable`)."""
+        return self.bendahara and abandon.is_abandonable(payment)
 
 
 @bp.app_context_processor
@@ -122,6 +135,7 @@ def _panel(order: Order, forms: dict | None = None) -> PaymentPanel:
         payments=payments.payments_of(order),
         can_pay=payments.may_pay(user, order),
         manager=is_provider_manager(user, order),
+        bendahara=is_bendahara(user, order),
         forms={key: form for key, form in (forms or {}).items() if key.split("_")[0] in {"refund", "reject"}},
     )
 
@@ -273,8 +287,23 @@ def refund(payment_id: int):
             reason=form.reason.data or "",
             bank_reference=form.bank_reference.data,
             proof=form.proof.data,
+            key=form.key.data,
         ),
         _("The refund was recorded."),
+    )
+
+
+@bp.post("/pembayaran/<int:payment_id>/batalkan")
+@roles_required(Role.BENDAHARA)
+def abandon_card_payment(payment_id: int):
+    """A bendahara abandons a card payment left waiting (3-D Secure not completed): the invoice is payable again."""
+    payment, order = _payment(payment_id)
+    return _submit(
+        order,
+        f"abandon_{payment.id}",
+        ButtonForm(),
+        lambda: abandon.abandon_card_payment(actor=current_user._get_current_object(), payment=payment),
+        _("The card payment was abandoned; the invoice can be paid again."),
     )
 
 
