@@ -18,6 +18,7 @@ from marketplace.payments.services.reconcile import reconcile
 from marketplace.payments.states import PaymentMethod, PaymentStatus
 from marketplace.procurement.services import documents
 from marketplace.procurement.states import OrderStatus
+from tests.payments.conftest import make_payment
 from tests.payments.test_transfers import record
 from tests.procurement.conftest import make_order
 from tests.support.localstripe import card_token, localstripe_fixture, stripe_enabled_fixture  # noqa: F401
@@ -69,14 +70,7 @@ def test_the_bendahara_abandons_a_waiting_card_payment_from_the_order_page(
 
 def test_a_payment_without_an_intent_is_abandoned_without_stripe(market, invoiced_order):
     # Stripe erred before the PaymentIntent existed.
-    payment = Payment(
-        order_id=invoiced_order.id,
-        method=PaymentMethod.CARD,
-        status=PaymentStatus.PENDING,
-        amount=invoiced_order.total,
-        created_by_id=market.bendahara.id,
-    )
-    db.session.add(payment)
+    payment = make_payment(invoiced_order, method=PaymentMethod.CARD, status=PaymentStatus.PENDING)
     db.session.commit()
 
     abandon.abandon_card_payment(actor=market.bendahara, payment=payment)

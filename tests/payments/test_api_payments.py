@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from marketplace.extensions import db
-from marketplace.payments.models import Payment
 from marketplace.payments.services import payments, refunds
 from marketplace.payments.states import PaymentMethod, PaymentStatus
 from tests.api.conftest import ApiClient
+from tests.payments.conftest import make_payment
 from tests.payments.test_transfers import record, upload
 
 
@@ -18,16 +18,14 @@ def api(client) -> ApiClient:
 
 
 def test_a_refunded_transfer_and_a_failed_card_payment_are_listed_oldest_first(api, market, invoiced_order):
-    failed = Payment(
-        order_id=invoiced_order.id,
+    failed = make_payment(
+        invoiced_order,
         method=PaymentMethod.CARD,
         status=PaymentStatus.FAILED,
-        amount=invoiced_order.total,
         created_by_id=market.bendahara.id,
         failure_code="card_declined",
         failure_message="Your card was declined.",
     )
-    db.session.add(failed)
     db.session.flush()
     transfer = record(market, invoiced_order, bank_reference="SP2D-0100/2026")
     payments.confirm_transfer(actor=market.manager, payment=transfer)

@@ -9,20 +9,13 @@ from marketplace.extensions import db
 from marketplace.payments import gateway
 from marketplace.payments.models import Payment, Refund
 from marketplace.payments.states import PaymentMethod, PaymentStatus, RefundStatus
+from tests.payments.conftest import make_payment
 from tests.support.localstripe import card_token, localstripe_fixture, stripe_enabled_fixture  # noqa: F401
 
 
 @pytest.fixture
 def pending_payment(market, invoiced_order) -> Payment:
-    payment = Payment(
-        order_id=invoiced_order.id,
-        method=PaymentMethod.CARD,
-        status=PaymentStatus.PENDING,
-        amount=invoiced_order.total,
-        created_by_id=market.bendahara.id,
-    )
-    db.session.add(payment)
-    db.session.flush()
+    payment = make_payment(invoiced_order, method=PaymentMethod.CARD, status=PaymentStatus.PENDING)
     payment.idempotency_key = f"payment-{payment.id}"
     return payment
 

@@ -19,9 +19,10 @@ from marketplace.core.errors import Forbidden, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.payments.models import LedgerEntry, Payment, Payout, Refund
 from marketplace.payments.services import ledger, ledger_queries
-from marketplace.payments.states import LedgerKind, PaymentMethod, PaymentStatus, RefundStatus
+from marketplace.payments.states import LedgerKind, RefundStatus
 from marketplace.procurement.models import Order
 from marketplace.procurement.states import OrderStatus
+from tests.payments.conftest import make_payment
 from tests.procurement.conftest import Market, make_order
 
 A_TOTAL, B_TOTAL = 824_750, 99_900
@@ -30,16 +31,7 @@ A_TOTAL, B_TOTAL = 824_750, 99_900
 def paid(market: Market, order: Order | None = None) -> Payment:
     """A succeeded transfer payment of the whole order (a new market order unless given)."""
     order = order or make_order(market, OrderStatus.COMPLETED)
-    payment = Payment(
-        order_id=order.id,
-        method=PaymentMethod.TRANSFER,
-        status=PaymentStatus.SUCCEEDED,
-        amount=order.total,
-        created_by_id=market.bendahara.id,
-    )
-    db.session.add(payment)
-    db.session.flush()
-    return payment
+    return make_payment(order, created_by_id=market.bendahara.id)
 
 
 def refunded(market: Market, payment: Payment, amount: int) -> Refund:

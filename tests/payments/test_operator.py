@@ -15,34 +15,11 @@ from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 from marketplace.payments.models import Payment, Refund, StripeEvent
 from marketplace.payments.states import EventOutcome, PaymentMethod, PaymentStatus
-from marketplace.procurement.models import Order
 from marketplace.procurement.states import OrderStatus
+from tests.payments.conftest import make_payment
 from tests.procurement.conftest import Market, make_order
 
 LIST = "/operator/pembayaran"
-
-
-def make_payment(
-    order: Order,
-    *,
-    method: PaymentMethod = PaymentMethod.TRANSFER,
-    status: PaymentStatus = PaymentStatus.SUCCEEDED,
-    created_at: datetime | None = None,
-    **values,
-) -> Payment:
-    """A payment of the whole order, flushed."""
-    payment = Payment(
-        order_id=order.id,
-        method=method,
-        status=status,
-        amount=order.total,
-        created_by_id=order.placed_by_id,
-        created_at=created_at or utcnow(),
-        **values,
-    )
-    db.session.add(payment)
-    db.session.flush()
-    return payment
 
 
 def payment_ids(page: str) -> list[int]:

@@ -17,6 +17,7 @@ from marketplace.payments.states import LedgerKind, PaymentMethod, PaymentStatus
 from marketplace.procurement.models import Order
 from marketplace.procurement.services import documents
 from marketplace.procurement.states import DocumentKind, OrderStatus
+from tests.payments.conftest import make_payment
 from tests.procurement.conftest import build_market, make_order
 from tests.support.localstripe import (  # noqa: F401  fixtures
     DECLINED_CARD,
@@ -119,15 +120,7 @@ def test_declined_card_keeps_the_invoice_payable_with_an_indonesian_message(
 
 
 def test_an_unknown_decline_code_shows_stripes_own_words(market, invoiced_order):
-    payment = Payment(
-        order_id=invoiced_order.id,
-        method=PaymentMethod.CARD,
-        status=PaymentStatus.PENDING,
-        amount=invoiced_order.total,
-        created_by_id=market.bendahara.id,
-    )
-    db.session.add(payment)
-    db.session.flush()
+    payment = make_payment(invoiced_order, method=PaymentMethod.CARD, status=PaymentStatus.PENDING)
     _order, payment = payments.lock_payment(payment)
     payments.mark_failed(payment, "do_not_honor_xyz", "Something Stripe said.")
     assert payments.failure_text(payment) == "Something Stripe said."
