@@ -31,11 +31,15 @@ class Page:
         return self.page < self.pages
 
 
+#: The highest page number asked for: beyond it, the offset would not fit the databases' 64-bit integers.
+MAX_PAGE = 100_000
+
+
 def requested_page(max_per_page: int = 100) -> tuple[int, int]:
     """Read `page` and `per_page` from the query string, clamped to sane bounds."""
     page = request.args.get("page", 1, type=int) or 1
     per_page = request.args.get("per_page", current_app.config["PAGE_SIZE"], type=int) or 1
-    return max(page, 1), min(max(per_page, 1), max_per_page)
+    return min(max(page, 1), MAX_PAGE), min(max(per_page, 1), max_per_page)
 
 
 def paginate(statement: Select, page: int, per_page: int, *, scalars: bool = True) -> Page:

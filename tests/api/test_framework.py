@@ -143,6 +143,16 @@ def test_query_parameters_are_validated(api) -> None:
     }
 
 
+def test_a_page_number_beyond_any_list_is_a_clear_422_not_a_crash(api, client) -> None:
+    operator = user_with_role("operator")
+    huge = "99999999999999999999"
+    response = api.get(f"/cooperatives?page={huge}", user=operator)
+    assert response.status_code == 422 and set(error_of(response)["fields"]) == {"page"}
+    assert api.get("/cooperatives?page=100000", user=operator).json["items"] == []
+    client.login(operator)
+    assert client.get(f"/admin/users?page={huge}").status_code == 200  # pages clamp it
+
+
 def test_pagination_envelope(api) -> None:
     first = api.get("/regions?parent=35.76.02&per_page=2")
     second = api.get("/regions?parent=35.76.02&per_page=2&page=2")

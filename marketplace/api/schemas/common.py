@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
 
+from marketplace.core.pagination import MAX_PAGE
 from marketplace.core.validators import (
     check_email,
     check_kbli_list,
@@ -138,7 +139,7 @@ class ErrorOut(OutModel):
 class PageQuery(InModel):
     """Page number and size of a paginated list."""
 
-    page: int = Field(1, ge=1, description="Page number, from 1")
+    page: int = Field(1, ge=1, le=MAX_PAGE, description=f"Page number, from 1 to {MAX_PAGE}")
     per_page: int | None = Field(None, ge=1, le=100, description="Items per page (default from PAGE_SIZE, max 100)")
 
 
