@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from marketplace.accounts.models import ApiToken, User
 from marketplace.core.audit import record_event
@@ -58,6 +58,14 @@ def list_api_tokens(user: User) -> list[ApiToken]:
             .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc())
         )
     )
+
+
+def revoke_all_api_tokens(user: User) -> int:
+    """Revoke every live API token of `user` (not committed); return how many."""
+    result = db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    )
+    return result.rowcount or 0
 
 
 def revoke_api_token(user: User, token_id: int) -> ApiToken:

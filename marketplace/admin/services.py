@@ -7,16 +7,17 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, or_, select
 
+from marketplace.accounts.api_tokens import revoke_all_api_tokens
 from marketplace.accounts.invitations import send_invitation
-from marketplace.accounts.models import BUYER_ROLES, ApiToken, Role, User, UserRole
+from marketplace.accounts.models import BUYER_ROLES, Role, User, UserRole
 from marketplace.admin.permissions import can_disable, can_manage_users
 from marketplace.agencies.models import WorkUnit
 from marketplace.cooperatives.models import Cooperative
 from marketplace.core.audit import AuditEvent, record_event
 from marketplace.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from marketplace.core.timeutil import utcnow, wib_day_start
+from marketplace.core.timeutil import wib_day_start
 from marketplace.extensions import db
 
 REASON_MAX_LENGTH = 500
@@ -69,14 +70,6 @@ def users_query(*, search: str | None = None, role: Role | str | None = None, en
     return statement
 
 
-def _revoke_api_tokens(user: User) -> int:
-    """Revoke every live API token of `user`; return how many."""
-    result = db.session.execute(
-        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
-    )
-    return result.rowcount or 0
-
-
 def set_user_enabled(*, actor: User, user_id: int, enabled: bool, reason: str | None = None) -> User:
     """Enable or disable an account (operators only); audited `user.enable` / `user.disable`.
 
@@ -95,7 +88,7 @@ def set_user_enabled(*, actor: User, user_id: int, enabled: bool, reason: str | 
     user.is_enabled = enabled
     after: dict[str, Any] = {"is_enabled": enabled}
     if not enabled:
-        after["revoked_api_tokens"] = _revoke_api_tokens(user)
+        after["revoked_api_tokens"] = revoke_all_api_tokens(user)
     record_event(
         "user.enable" if enabled else "user.disable",
         subject_type="user",

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 
+from marketplace.accounts.api_tokens import issue_api_token, user_for_token
 from marketplace.accounts.auth import verify_password
 from marketplace.accounts.invitations import invite_user
 from marketplace.accounts.models import Role
@@ -95,6 +96,16 @@ def test_reset_flow_from_email_to_new_password(client, mailbox) -> None:
     )
     assert again.status_code == 400
     assert verify_password(user.password_hash, NEW_PASSWORD)
+
+
+def test_a_password_reset_revokes_the_api_tokens_a_password_change_keeps_them(db) -> None:
+    user = UserFactory(email="sri@example.test")
+    _kept, kept_raw = issue_api_token(user, "integrasi")
+    change_password(user=user, current_password=PASSWORD, new_password=NEW_PASSWORD)
+    assert user_for_token(kept_raw) == user  # a deliberate change by the signed-in owner
+    reset_password(token=make_token(user, "reset"), password="yet another long phrase")
+    assert user_for_token(kept_raw) is None  # a reset often means the old password leaked
+    assert events("auth.password_reset", user.id)[-1].after == {"revoked_api_tokens": 1}
 
 
 def test_emailed_links_use_the_public_address_not_the_host_the_request_names(app: Flask, db, mailbox, monkeypatch):

@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from marketplace.accounts.api_tokens import revoke_all_api_tokens
 from marketplace.accounts.auth import hash_password, verify_password
 from marketplace.accounts.models import User
 from marketplace.accounts.services.validation import FieldErrors
@@ -92,10 +93,18 @@ def _notify_password_changed(user: User) -> None:
 
 
 def reset_password(*, token: str, password: str) -> User:
-    """Set a new password from a reset link; the link stops working once used."""
+    """Set a new password from a reset link; the link stops working once used. Other sessions end (the password
+    fingerprint changed) and the user's API tokens are revoked: a reset often means the old password leaked."""
     user = user_for_link(token, "reset")
     user.password_hash = _new_password(user, password)
-    record_event("auth.password_reset", subject_type="user", subject_id=user.id, actor_id=user.id)
+    revoked = revoke_all_api_tokens(user)
+    record_event(
+        "auth.password_reset",
+        subject_type="user",
+        subject_id=user.id,
+        actor_id=user.id,
+        after={"revoked_api_tokens": revoked},
+    )
     _notify_password_changed(user)
     db.session.commit()
     return user
