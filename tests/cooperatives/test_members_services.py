@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from marketplace.accounts.models import Role, UserRole
 from marketplace.cooperatives import services
 from marketplace.cooperatives.models import Membership
 from marketplace.cooperatives.states import MEMBERSHIP
 from marketplace.core.audit import AuditEvent
-from marketplace.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
+from marketplace.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 from tests.factories import user_with_role
@@ -194,6 +195,15 @@ def test_other_roles_get_not_found(role, cooperative, applicant) -> None:
         services.get_membership(actor=actor, membership_id=applicant.id)
     with pytest.raises(NotFound):
         services.approve_member(actor=actor, membership_id=applicant.id)
+
+
+def test_a_manager_never_decides_on_their_own_membership(cooperative, applicant) -> None:
+    applicant.user.role_rows.append(UserRole(role=Role.COOP_MANAGER))  # a pengurus applying as a member UMKM
+    applicant.user.cooperative_id = cooperative.id
+    db.session.flush()
+    with pytest.raises(Forbidden):
+        services.approve_member(actor=applicant.user, membership_id=applicant.id)
+    assert applicant.status == "pending"
 
 
 def test_unknown_membership_is_not_found(manager) -> None:

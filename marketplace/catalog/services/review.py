@@ -23,7 +23,7 @@ from marketplace.catalog.states import PRODUCT, REVISION, REVISION_LABELS, Produ
 from marketplace.cooperatives.models import Cooperative
 from marketplace.cooperatives.services.members import site_url
 from marketplace.core.audit import record_changes
-from marketplace.core.errors import DomainError, IllegalTransition, NotFound, ValidationFailed
+from marketplace.core.errors import DomainError, Forbidden, IllegalTransition, NotFound, ValidationFailed
 from marketplace.core.mail import queue_email
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
@@ -105,6 +105,15 @@ def reviewable_revision(*, actor: User, revision_id: int, lock: bool = False) ->
     return revision
 
 
+def decidable_revision(*, actor: User, revision_id: int) -> ProductRevision:
+    """A revision the actor may decide on now, locked: of their cooperative (else NotFound) and not of a product
+    they make themselves (Forbidden: a manager who also sells has another manager review their listings)."""
+    revision = reviewable_revision(actor=actor, revision_id=revision_id, lock=True)
+    if revision.product.seller_id == actor.id:
+        raise Forbidden(_("Your own listings are reviewed by another manager of the cooperative."))
+    return revision
+
+
 def _clean_note(note: str | None, field: str) -> str:
     text = (note or "").strip()
     if len(text) < MIN_NOTE_LENGTH:
@@ -137,7 +146,7 @@ def approve_revision(*, actor: User, revision_id: int) -> ProductRevision:
 
     Refused with ValidationFailed (fields: the API names of the bad fields) while the revision has quality errors.
     """
-    revision = reviewable_revision(actor=actor, revision_id=revision_id, lock=True)
+    revision = decidable_revision(actor=actor, revision_id=revision_id)
     product = revision.product
     if not REVISION.can(revision, "approve"):
         raise IllegalTransition("revision", revision.status, "approve")
@@ -174,7 +183,7 @@ def apply_proposed_stock(product: Product, revision: ProductRevision) -> None:
 
 def reject_revision(*, actor: User, revision_id: int, reason: str) -> ProductRevision:
     """Refuse the revision with a reason; the live version (if any) stays on sale."""
-    revision = reviewable_revision(actor=actor, revision_id=revision_id, lock=True)
+    revision = decidable_revision(actor=actor, revision_id=revision_id)
     _decide(revision, "reject", actor, _clean_note(reason, "reason"))
     _notify_seller(revision, "listing_rejected", reason=revision.decision_note)
     db.session.commit()
@@ -183,7 +192,7 @@ def reject_revision(*, actor: User, revision_id: int, reason: str) -> ProductRev
 
 def request_changes(*, actor: User, revision_id: int, notes: str) -> ProductRevision:
     """Send the revision back to the seller with notes; they edit and submit it again."""
-    revision = reviewable_revision(actor=actor, revision_id=revision_id, lock=True)
+    revision = decidable_revision(actor=actor, revision_id=revision_id)
     _decide(revision, "request_changes", actor, _clean_note(notes, "notes"))
     _notify_seller(revision, "listing_changes_requested", notes=revision.decision_note)
     db.session.commit()

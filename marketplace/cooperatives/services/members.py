@@ -11,7 +11,7 @@ from marketplace.cooperatives.models import Membership
 from marketplace.cooperatives.permissions import can_decide_membership, can_view_membership
 from marketplace.cooperatives.states import ACTIONS_NEEDING_REASON, MEMBERSHIP, MembershipStatus
 from marketplace.core.audit import AuditEvent
-from marketplace.core.errors import Conflict, NotFound, ValidationFailed
+from marketplace.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from marketplace.core.links import base_url
 from marketplace.core.mail import queue_email
 from marketplace.core.timeutil import utcnow
@@ -130,6 +130,8 @@ def _decidable(actor: User, membership_id: int) -> Membership:
     membership = db.session.get(Membership, membership_id, with_for_update=True, populate_existing=True)
     if membership is None or not can_decide_membership(actor, membership):
         raise NotFound(_("This member does not exist or belongs to another cooperative."))
+    if membership.user_id == actor.id:
+        raise Forbidden(_("Another manager of the cooperative decides on your own membership."))
     return membership
 
 

@@ -8,7 +8,7 @@ import pytest
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from marketplace.accounts.models import Role
+from marketplace.accounts.models import Role, UserRole
 from marketplace.catalog.models import CatalogEntry, RegionalPrice
 from marketplace.catalog.services import (
     approve_many,
@@ -22,7 +22,7 @@ from marketplace.catalog.services import (
 from marketplace.catalog.services.review import quality_counts, queue_choices, review_queue
 from marketplace.catalog.states import REVISION_LABELS
 from marketplace.core.audit import AuditEvent
-from marketplace.core.errors import IllegalTransition, NotFound, ValidationFailed
+from marketplace.core.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
 from marketplace.extensions import db
 from tests.catalog.review.conftest import submitted
 from tests.factories import listing, listing_data, seller, user_with_role
@@ -54,6 +54,24 @@ def test_approving_a_new_product_emails_the_seller_with_a_link(db, reference, ma
     assert "0321-123456" in body  # the cooperative's contact in the footer
     [event] = events("revision.approve", revision.id)
     assert (event.actor_id, event.before, event.after["status"]) == (manager.id, {"status": "submitted"}, "approved")
+
+
+def test_a_manager_who_also_sells_cannot_decide_on_their_own_listing(db, reference, manager, maker) -> None:
+    own = submitted(maker, reference)
+    db.session.add(UserRole(user_id=maker.id, role=Role.COOP_MANAGER))  # a pengurus who is also a member UMKM
+    maker.cooperative_id = manager.cooperative_id
+    db.session.flush()
+    db.session.expire(maker, ["role_rows"])
+    for decide in (
+        lambda: approve_revision(actor=maker, revision_id=own.id),
+        lambda: reject_revision(actor=maker, revision_id=own.id, reason="Foto produk kurang jelas sekali"),
+        lambda: request_changes(actor=maker, revision_id=own.id, notes="Tambahkan foto kemasan produk"),
+    ):
+        with pytest.raises(Forbidden):
+            decide()
+    assert own.status == "submitted"
+    approve_revision(actor=manager, revision_id=own.id)  # another manager of the cooperative
+    assert own.product.status == "active"
 
 
 def test_approving_a_change_says_so_in_the_sellers_language(db, reference, manager, maker, mailbox) -> None:
