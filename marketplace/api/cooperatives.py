@@ -39,8 +39,9 @@ def _service_data(body: CooperativeUpdate | CooperativeCreate, *, exclude: tuple
     "/cooperatives",
     query=CooperativeQuery,
     response=page_of(CooperativeSummary),
-    description="Active cooperatives, sorted by name; operators may add `include_inactive=true`.",
+    description="Active cooperatives, sorted by name; operators may add `include_inactive=true` (403 for others).",
     tags=TAGS,
+    errors=(403,),
 )
 def list_cooperatives(query: CooperativeQuery) -> Page:
     """List cooperatives."""

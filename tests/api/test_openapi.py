@@ -127,11 +127,18 @@ def test_error_schema_is_used_for_error_responses(document) -> None:
     error = document["components"]["schemas"]["ErrorOut"]
     assert error["required"] == ["error"]
     detail = resolve(document, error["properties"]["error"]["$ref"])
-    assert set(detail["properties"]) == {"code", "message", "fields"}
+    assert set(detail["properties"]) == {"code", "message", "fields", "current_status"}
     token_create = document["paths"]["/api/v1/tokens"]["post"]
     assert token_create["responses"]["429"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ErrorOut"
     }
+
+
+def test_the_403s_that_routes_answer_outside_their_roles_are_documented(document) -> None:
+    paths = document["paths"]
+    assert "403" in paths["/api/v1/cooperatives"]["get"]["responses"]  # include_inactive for non-operators
+    for action in ("approve", "sign", "ship", "receive", "invoice", "cancel"):
+        assert {"403", "409"} <= set(paths[f"/api/v1/orders/{{order_id}}/{action}"]["post"]["responses"])
 
 
 def test_pagination_envelope_is_documented(document) -> None:

@@ -128,6 +128,9 @@ class ErrorDetail(OutModel):
     code: str = Field(description="Machine-readable error code, e.g. validation_error")
     message: str = Field(description="Human-readable message in the user's language")
     fields: dict[str, str] = Field(default_factory=dict, description="Messages keyed by dotted field path")
+    current_status: str | None = Field(
+        None, description="On a 409 from an order move: the order's status now (refresh and decide again)"
+    )
 
 
 class ErrorOut(OutModel):
