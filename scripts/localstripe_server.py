@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> None:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
+    # Listen before saying so: a client that connects before the server runs waits in the backlog instead of
+    # being refused (the tests start using the emulator as soon as this line is printed).
+    sock.listen(128)
     host, port = sock.getsockname()[:2]
     if args.webhook_url:
         register_webhook("marketplace", args.webhook_url, args.webhook_secret, None)
