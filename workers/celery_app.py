@@ -26,5 +26,9 @@ celery_app.conf.beat_schedule = {
         "task": "payments.reconcile",
         "schedule": crontab_from(flask_app.config["PAYMENTS_RECONCILE_CRON"]),
     },
+    "catalog-mark-expired-validity": {  # after midnight WIB, before the nightly delta feeds (FEEDS_DELTA_CRON)
+        "task": "catalog.mark_expired_validity",
+        "schedule": crontab(hour=0, minute=5),
+    },
     **feed_beat_schedule(flask_app.config),
 }

@@ -64,8 +64,8 @@ def create_feed(body: FeedRequestIn) -> FeedOut:
     response=FeedOut,
     roles=VIEWERS,
     description="The status, the progress (products handled of those to go through), the counts of products, "
-    "withdrawn products, products left out for errors and warnings, and, once it succeeded, the file's name, size "
-    "and SHA-256. Only the cooperative's managers and operators see a feed.",
+    "withdrawn products, products with errors (left out, or withdrawn in a delta) and warnings, and, once it "
+    "succeeded, the file's name, size and SHA-256. Only the cooperative's managers and operators see a feed.",
     tags=TAGS,
 )
 def get_feed(feed_id: int) -> FeedOut:

@@ -135,7 +135,7 @@ def _summarise(feed: Feed) -> None:
         return
     click.echo(f"Feed {feed.id} {feed.status}: {feed.filename} ({format_bytes(feed.byte_size)})")
     click.echo(
-        f"  products {feed.product_count} (withdrawn {feed.withdrawn_count}), left out for errors "
+        f"  products {feed.product_count} (withdrawn {feed.withdrawn_count}), with errors "
         f"{feed.error_count}, warnings {feed.warning_count}"
     )
     click.echo(f"  sha256 {feed.sha256}")

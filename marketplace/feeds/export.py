@@ -1,9 +1,11 @@
 """Export records into a feed file and its validation report, and join per-cooperative parts into one feed.
 
-`export_records` validates each active record (`validation.check_record`): a record with an error is left out
-and listed in the report, warnings are listed and the record is written; withdrawn records are written as they
-are (`produk_aktif` 0). Messages are in Indonesian. Files are written at the given paths (staging paths: the
-caller publishes them); on an exception nothing is left there.
+`export_records` validates each active record (`validation.check_record`): a record with an error is listed in
+the report and left out, except in a delta whose `was_exported` says e-Katalog holds the product from an earlier
+feed: then it is written withdrawn (`produk_aktif` 0), so e-Katalog takes down the last version it received.
+Warnings are listed and the record is written; withdrawn records are written as they are (`produk_aktif` 0).
+Messages are in Indonesian. Files are written at the given paths (staging paths: the caller publishes them); on an
+exception nothing is left there.
 
 `join_parts` makes the all-cooperatives feed from the parts' files, without reading the database again:
 - CSV: each sheet's CSV is the parts' same sheet one after the other, one header. The parts' deflated bodies are
@@ -48,7 +50,7 @@ class ExportResult:
     product_count: int = 0
     #: Of which withdrawn (`produk_aktif` 0).
     withdrawn_count: int = 0
-    #: Products left out because of validation errors.
+    #: Products with a validation error: left out, or written withdrawn when exported before (see `was_exported`).
     error_count: int = 0
     #: Warnings listed in the report (products kept).
     warning_count: int = 0
@@ -57,6 +59,8 @@ class ExportResult:
 
 
 DuplicateSkus = Callable[[int], set[str]] | Mapping[int, set[str]]
+#: Whether e-Katalog holds the record's product from an earlier feed (a delta withdraws it on a validation error).
+WasExported = Callable[[FeedRecord], bool]
 
 
 def _duplicates_lookup(source: DuplicateSkus) -> Callable[[int], set[str]]:
@@ -86,11 +90,13 @@ def export_records(
     on_item: Callable[[FeedRecord, dict], None] | None = None,
     progress_every: int = PROGRESS_EVERY,
     created: datetime | None = None,
+    was_exported: WasExported | None = None,
 ) -> ExportResult:
     """Validate and write `records` (in feed order) as a `shape` feed at `file_path`, the report at `report_path`.
 
     `on_progress(processed)` is called every `progress_every` records and at the end; `on_item(record, document)`
-    with each written record and its datafeed document (made once, also for the datafeed file).
+    with each written record and its datafeed document (made once, also for the datafeed file). `was_exported`
+    (deltas): asked for each record with an error; a record it accepts is written withdrawn instead of left out.
     """
     shape = FeedShape(shape)
     result = ExportResult()
@@ -101,11 +107,14 @@ def export_records(
     def check(record: FeedRecord) -> list[Issue]:
         return check_record(record, today=today, duplicate_skus=duplicates(record.cooperative.id), translate=translate)
 
+    def vet(record: FeedRecord) -> FeedRecord | None:
+        return _vetted(record, result, report, check, was_exported)
+
     writer = open_writer(shape, file_path, base_name=base_name, created=created)
     with writer, open_report(report_path) as report:
         for record in records:
             result.processed += 1
-            _export_one(record, result, writer, report, check, on_item, needs_document)
+            _export_one(vet(record), result, writer, on_item, needs_document)
             if on_progress is not None and result.processed % progress_every == 0:
                 on_progress(result.processed)
     if on_progress is not None and result.processed % progress_every:
@@ -113,26 +122,42 @@ def export_records(
     return result
 
 
-def _export_one(
+def _vetted(
     record: FeedRecord,
     result: ExportResult,
-    writer: FeedWriter,
     report: ReportWriter,
     check: Callable[[FeedRecord], list[Issue]],
+    was_exported: WasExported | None,
+) -> FeedRecord | None:
+    """The record to write after validation, reporting its issues: itself, withdrawn (an error on a product
+    exported before, in a delta), or None (an error: left out)."""
+    if not record.is_active:
+        return record
+    issues = check(record)
+    if not issues:
+        return record
+    report.write(record, issues)
+    errors = sum(1 for issue in issues if issue.is_error)
+    result.warning_count += len(issues) - errors
+    if not errors:
+        return record
+    result.error_count += 1
+    if was_exported is not None and was_exported(record):
+        return record._replace(is_active=False)
+    return None
+
+
+def _export_one(
+    record: FeedRecord | None,
+    result: ExportResult,
+    writer: FeedWriter,
     on_item: Callable[[FeedRecord, dict], None] | None,
     needs_document: bool,
 ) -> None:
-    """Validate one record, report its issues, and write it unless it has an error."""
-    if record.is_active:
-        issues = check(record)
-        if issues:
-            report.write(record, issues)
-            errors = sum(1 for issue in issues if issue.is_error)
-            result.warning_count += len(issues) - errors
-            if errors:
-                result.error_count += 1
-                return
-    else:
+    """Write one vetted record (None: left out)."""
+    if record is None:
+        return
+    if not record.is_active:
         result.withdrawn_count += 1
     result.product_count += 1
     if not needs_document:

@@ -60,7 +60,8 @@ class Feed(TimestampMixin, db.Model):
     product_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: Of which withdrawn (`produk_aktif` 0).
     withdrawn_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    #: Products left out because of validation errors, and warnings listed in the report.
+    #: Products with validation errors (left out, or in a delta withdrawn when exported before), and warnings
+    #: listed in the report.
     error_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     warning_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 

@@ -241,7 +241,7 @@ def test_a_delta_carries_the_changes_since_the_last_feed_and_completes_the_snaps
     update_stock(actor=catalog.maker, product=catalog.products["tricky"], stock=3)
     withdraw_product(actor=catalog.manager, product=catalog.products["beras"], reason="Stok habis")
     html = catalog.products["html"]
-    html.valid_until = catalog.today - timedelta(days=2)  # now an error: it leaves the feeds
+    html.valid_until = catalog.today - timedelta(days=2)  # now an error: exported before, so withdrawn
     html.feed_changed_at = utcnow()
     db.session.commit()
 
@@ -249,16 +249,17 @@ def test_a_delta_carries_the_changes_since_the_last_feed_and_completes_the_snaps
     assert delta.status == "succeeded", delta.failure
     assert delta.base_feed_id == base.id
     assert delta.changed_since == base.snapshot_at - timedelta(seconds=app.config["FEEDS_DELTA_OVERLAP_SECONDS"])
-    assert datafeed_skus(delta) == skus(catalog, ["tricky", "beras"])
-    assert (delta.product_count, delta.withdrawn_count, delta.error_count) == (2, 1, 1)
+    assert datafeed_skus(delta) == skus(catalog, ["tricky", "beras", "html"])
+    assert (delta.product_count, delta.withdrawn_count, delta.error_count) == (3, 2, 1)
     document = json.loads(read_bytes(delta.storage_key))["produk"]
-    assert [product["informasi"]["produk_aktif"] for product in document] == [1, 0]
-    # The snapshot: the base's untouched products in their order, then the changed ones; html is gone.
+    assert [product["informasi"]["produk_aktif"] for product in document] == [1, 0, 0]
+    # The snapshot: the base's untouched products in their order, then the changed ones; html is withdrawn.
     untouched = [key for key in catalog.published_keys if key not in ("tricky", "beras", "html", "expired")]
     rows = snapshot_rows(delta)
-    assert [sku for _position, sku, _active in rows] == skus(catalog, [*untouched, "tricky", "beras"])
+    assert [sku for _position, sku, _active in rows] == skus(catalog, [*untouched, "tricky", "beras", "html"])
     assert [position for position, _sku, _active in rows] == list(range(1, len(rows) + 1))
-    assert {sku: active for _position, sku, active in rows}[catalog.sku("beras")] is False
+    active = {sku: active for _position, sku, active in rows}
+    assert active[catalog.sku("beras")] is False and active[catalog.sku("html")] is False
     assert len(snapshot_rows(base)) == 7  # the base snapshot is unchanged
 
     with configured(app, FEEDS_DELTA_OVERLAP_SECONDS=0):  # else it repeats what changed just before (see below)

@@ -53,7 +53,7 @@ def test_export_now_builds_here_and_prints_progress(db, runner, feed_catalog, se
     assert f"{total:,} / {total:,} products (100 %)" in lines
     assert re.fullmatch(rf"Feed {feed.id} succeeded: {re.escape(feed.filename)} \(\d+\.\d KB\)", lines[-4])
     assert lines[-3] == (
-        f"  products {feed.product_count} (withdrawn {feed.withdrawn_count}), left out for errors {feed.error_count}, "
+        f"  products {feed.product_count} (withdrawn {feed.withdrawn_count}), with errors {feed.error_count}, "
         f"warnings {feed.warning_count}"
     )
     assert lines[-2] == f"  sha256 {feed.sha256}"

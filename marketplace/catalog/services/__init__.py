@@ -44,6 +44,7 @@ from marketplace.catalog.services.review import (
     update_review_policy,
     waiting_count,
 )
+from marketplace.catalog.services.validity import mark_expired_validity
 
 __all__ = [
     "add_attachment",
@@ -60,6 +61,7 @@ __all__ = [
     "import_kbki_csv",
     "kbki_query",
     "make_image_sizes",
+    "mark_expired_validity",
     "move_category",
     "move_image",
     "open_revision",

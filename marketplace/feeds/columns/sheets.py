@@ -265,7 +265,13 @@ SHEETS = (PRODUK, HARGA_WILAYAH, SPESIFIKASI)
 
 REPORT_COLUMNS = (
     _col("no_produk_penyedia", Kind.CODE, _l("Provider SKU"), _l("The product."), "sku"),
-    _col("tingkat", Kind.TEXT, _l("Level"), _l("kesalahan (the product was left out) or peringatan."), "level"),
+    _col(
+        "tingkat",
+        Kind.TEXT,
+        _l("Level"),
+        _l("kesalahan (the product was left out, or withdrawn when e-Katalog had it) or peringatan."),
+        "level",
+    ),
     _col("kolom", Kind.TEXT, _l("Column"), _l("The feed column concerned."), "column"),
     _col("pesan", Kind.TEXT, _l("Message"), _l("What is wrong, in Indonesian."), "message"),
 )

@@ -42,6 +42,7 @@ from marketplace.feeds.services.common import (
     side_session,
     snapshot_date,
 )
+from marketplace.feeds.services.exported import exported_before
 from marketplace.feeds.services.runs import (
     Run,
     Superseded,
@@ -289,6 +290,7 @@ def build_file(feed: Feed, run: Run, on_progress: ProgressCallback | None, *, no
                 on_item=snapshot.add if snapshot is not None else None,
                 progress_every=config.progress_every,
                 created=feed.snapshot_at,
+                was_exported=exported_before(session, feed),
             )
             db.session.commit()  # end the reading transaction before writing through the main session again
             progress.save(result.processed)

@@ -6,8 +6,10 @@ continues (its base), without the products the delta went through, then the delt
 base holds was last changed before the delta's window and every product of the delta inside it, so this order is
 again the updated order; positions are renumbered 1, 2, 3….
 
-Products the delta went through but left out (validation errors) leave the snapshot, as a fresh full feed would
-leave them out. Rows are written through the run's side session, fenced by its token, in batches.
+A product the delta went through with a validation error is, when the base holds it, written withdrawn and kept
+as an inactive item (e-Katalog takes it down, see `exported`); otherwise it is left out and is not in the snapshot,
+as a fresh full feed would leave it out. Rows are written through the run's side session, fenced by its token, in
+batches.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The validation report beside each feed: a CSV (UTF-8 with BOM) of `no_produk_penyedia, tingkat, kolom, pesan`,
-one row per error (the product was left out) or warning (the product is in the feed)."""
+one row per error (the product was left out, or in a delta written withdrawn when exported before) or warning
+(the product is in the feed)."""
 
 from __future__ import annotations
 
