@@ -14,6 +14,7 @@ from marketplace.accounts.invitations import send_invitation
 from marketplace.accounts.models import BUYER_ROLES, Role, User, UserRole
 from marketplace.admin.permissions import can_disable, can_manage_users
 from marketplace.agencies.models import WorkUnit
+from marketplace.catalog.services.listings import withdraw_products_on_sale
 from marketplace.cooperatives.models import Cooperative
 from marketplace.core.audit import AuditEvent, record_event
 from marketplace.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -73,8 +74,9 @@ def users_query(*, search: str | None = None, role: Role | str | None = None, en
 def set_user_enabled(*, actor: User, user_id: int, enabled: bool, reason: str | None = None) -> User:
     """Enable or disable an account (operators only); audited `user.enable` / `user.disable`.
 
-    A disabled user's session stops at their next request (the user loader refuses them) and their live API tokens
-    are revoked. Nobody can disable their own account (ValidationFailed with key `enabled`).
+    A disabled user's session stops at their next request (the user loader refuses them), their live API tokens
+    are revoked and the products they sell go off sale. Nobody can disable their own account (ValidationFailed with
+    key `enabled`).
     """
     _require_operator(actor)
     user = _get_user(user_id)
@@ -89,6 +91,7 @@ def set_user_enabled(*, actor: User, user_id: int, enabled: bool, reason: str | 
     after: dict[str, Any] = {"is_enabled": enabled}
     if not enabled:
         after["revoked_api_tokens"] = revoke_all_api_tokens(user)
+        after["withdrawn_products"] = withdraw_products_on_sale(actor=actor, reason=reason, seller_id=user.id)
     record_event(
         "user.enable" if enabled else "user.disable",
         subject_type="user",

@@ -61,7 +61,7 @@ def test_disable_audits_with_reason_and_revokes_api_tokens(operator, buyer) -> N
     [event] = events("user.disable")
     assert (event.actor_id, event.subject_type, event.subject_id) == (operator.id, "user", buyer.id)
     assert event.before == {"is_enabled": True}
-    assert event.after == {"is_enabled": False, "revoked_api_tokens": 1}
+    assert event.after == {"is_enabled": False, "revoked_api_tokens": 1, "withdrawn_products": 0}
     assert event.reason == "Pindah tugas"
 
 

@@ -262,7 +262,7 @@ class TestCloseAndReopen:
         [event] = audit("cooperative.deactivate", cooperative.id)
         assert (event.before, event.after, event.reason) == (
             {"is_active": True},
-            {"is_active": False},
+            {"is_active": False, "withdrawn_products": 0},
             "Dibubarkan RAT",
         )
 

@@ -8,6 +8,7 @@ from marketplace.catalog.services.listings import (
     update_listing,
     visible_product,
     withdraw_product,
+    withdraw_products_on_sale,
 )
 from marketplace.catalog.services.media import (
     add_attachment,
@@ -85,4 +86,5 @@ __all__ = [
     "visible_product",
     "waiting_count",
     "withdraw_product",
+    "withdraw_products_on_sale",
 ]

@@ -12,7 +12,7 @@ from marketplace.catalog.models import Product, ProductRevision, RegionalPrice, 
 from marketplace.catalog.permissions import can_edit_product, can_view_product, is_active_member, manages_cooperative
 from marketplace.catalog.rules import clean_listing
 from marketplace.catalog.search.index import refresh_entry
-from marketplace.catalog.states import EDITABLE_REVISION_STATES, OPEN_REVISION_STATES, PRODUCT, REVISION
+from marketplace.catalog.states import EDITABLE_REVISION_STATES, OPEN_REVISION_STATES, PRODUCT, REVISION, ProductStatus
 from marketplace.cooperatives.models import Cooperative, Membership
 from marketplace.cooperatives.states import MembershipStatus
 from marketplace.core.audit import record_event
@@ -216,8 +216,29 @@ def submit_listing(*, actor: User, product: Product) -> ProductRevision:
 
 def withdraw_product(*, actor: User, product: Product, reason: str | None = None) -> Product:
     """Take the product off sale: out of search, `produk_aktif 0` in the next delta feed."""
+    _withdraw(product, actor, reason)
+    db.session.commit()
+    return product
+
+
+def withdraw_products_on_sale(
+    *, actor: User, reason: str | None, seller_id: int | None = None, cooperative_id: int | None = None
+) -> int:
+    """Take off sale every product on sale of a seller or of a cooperative (a suspended member, a disabled
+    account, a closed cooperative), each audited with `reason`; not committed (the caller's decision commits).
+    Return how many. They stay withdrawn when the member comes back: the seller lists them again."""
+    statement = select(Product).where(Product.status == ProductStatus.ACTIVE).with_for_update()
+    if seller_id is not None:
+        statement = statement.where(Product.seller_id == seller_id)
+    if cooperative_id is not None:
+        statement = statement.where(Product.cooperative_id == cooperative_id)
+    products = list(db.session.scalars(statement.order_by(Product.id)))
+    for product in products:
+        _withdraw(product, actor, reason)
+    return len(products)
+
+
+def _withdraw(product: Product, actor: User, reason: str | None) -> None:
     PRODUCT.move(product, "withdraw", actor_id=actor.id, reason=reason)
     product.feed_changed_at = utcnow()
     refresh_entry(product)
-    db.session.commit()
-    return product

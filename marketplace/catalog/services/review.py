@@ -21,9 +21,9 @@ from marketplace.catalog.quality import check_listing, duplicate_skus, error_cou
 from marketplace.catalog.search.index import refresh_entry
 from marketplace.catalog.states import PRODUCT, REVISION, REVISION_LABELS, ProductStatus, RevisionStatus
 from marketplace.cooperatives.models import Cooperative
-from marketplace.cooperatives.services.members import site_url
 from marketplace.core.audit import record_changes
 from marketplace.core.errors import DomainError, Forbidden, IllegalTransition, NotFound, ValidationFailed
+from marketplace.core.links import base_url
 from marketplace.core.mail import queue_email
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
@@ -266,7 +266,7 @@ def _notify_seller(revision: ProductRevision, template: str, **context: object) 
 def product_url(product_id: int) -> str:
     """The absolute address of the seller's product page, also outside a request (emails sent by commands)."""
     path = current_app.url_map.bind("localhost").build("listings.detail", {"product_id": product_id})
-    return site_url().rstrip("/") + path
+    return base_url() + path
 
 
 def update_review_policy(

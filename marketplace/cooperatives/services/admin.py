@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, or_, select
 
 from marketplace.accounts.invitations import email_taken, invite_user
 from marketplace.accounts.models import Role, User
+from marketplace.catalog.services.listings import withdraw_products_on_sale
 from marketplace.cooperatives.models import Cooperative, Membership
 from marketplace.cooperatives.permissions import (
     can_create_cooperative,
@@ -118,7 +119,8 @@ def invite_manager(*, actor: User, cooperative: Cooperative, email: str, full_na
 
 
 def set_cooperative_active(*, actor: User, cooperative: Cooperative, active: bool, reason: str | None) -> Cooperative:
-    """Close or reopen a cooperative (operator only); a closed one is hidden from registration and takes no members.
+    """Close or reopen a cooperative (operator only); a closed one is hidden from registration, takes no members and
+    sells nothing: its products go off sale (they stay withdrawn if it reopens).
 
     Audited as `cooperative.deactivate` / `cooperative.activate`; nothing happens when it is already so.
     """
@@ -127,14 +129,16 @@ def set_cooperative_active(*, actor: User, cooperative: Cooperative, active: boo
     if cooperative.is_active == active:
         return cooperative
     cooperative.is_active = active
+    reason = (reason or "").strip() or None
+    withdrawn = 0 if active else withdraw_products_on_sale(actor=actor, reason=reason, cooperative_id=cooperative.id)
     record_event(
         "cooperative.activate" if active else "cooperative.deactivate",
         subject_type="cooperative",
         subject_id=cooperative.id,
         actor_id=actor.id,
         before={"is_active": not active},
-        after={"is_active": active},
-        reason=(reason or "").strip() or None,
+        after={"is_active": active, **({} if active else {"withdrawn_products": withdrawn})},
+        reason=reason,
     )
     db.session.commit()
     return cooperative

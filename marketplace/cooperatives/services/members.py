@@ -7,6 +7,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import SellerProfile, User
+from marketplace.catalog.services.listings import withdraw_products_on_sale
 from marketplace.cooperatives.models import Membership
 from marketplace.cooperatives.permissions import can_decide_membership, can_view_membership
 from marketplace.cooperatives.states import ACTIONS_NEEDING_REASON, MEMBERSHIP, MembershipStatus
@@ -136,9 +137,14 @@ def _decidable(actor: User, membership_id: int) -> Membership:
 
 
 def _decide(actor: User, membership: Membership, action: str, *, reason: str | None) -> Membership:
-    """Move the membership through the lifecycle (audited), record the decision, email the seller, commit."""
+    """Move the membership through the lifecycle (audited), record the decision, email the seller, commit. A
+    suspended member's products go off sale (search, cart, `produk_aktif 0` in the next delta feed)."""
     cleaned = check_reason(reason) if action in ACTIONS_NEEDING_REASON else None
     MEMBERSHIP.move(membership, action, actor_id=actor.id, reason=cleaned)
+    if action == "suspend":
+        withdraw_products_on_sale(
+            actor=actor, reason=cleaned, seller_id=membership.user_id, cooperative_id=membership.cooperative_id
+        )
     membership.decided_at = utcnow()
     membership.decided_by_id = actor.id
     membership.status_reason = cleaned
