@@ -87,6 +87,8 @@ def set_user_enabled(*, actor: User, user_id: int, enabled: bool, reason: str | 
         raise ValidationFailed("self", {"enabled": _("You cannot disable your own account.")})
     if user.is_enabled == enabled:
         return user
+    if not enabled and Role.OPERATOR in user.roles:
+        _require_another_operator(user, "enabled")
     user.is_enabled = enabled
     after: dict[str, Any] = {"is_enabled": enabled}
     if not enabled:
@@ -166,6 +168,8 @@ def change_roles(
     errors = _role_errors(actor, user, chosen, work_unit_id, cooperative_id)
     if errors:
         raise ValidationFailed("invalid roles", errors)
+    if Role.OPERATOR in user.roles and Role.OPERATOR not in chosen:
+        _require_another_operator(user, "roles")
     before = role_state(user)
     for row in list(user.role_rows):
         if Role(row.role) not in chosen:
@@ -182,6 +186,20 @@ def change_roles(
         )
     db.session.commit()
     return user
+
+
+def _require_another_operator(user: User, field: str) -> None:
+    """ValidationFailed on `field` unless an enabled operator other than `user` remains. The enabled operators'
+    rows are locked first, so two operators disabling (or demoting) each other at once cannot both succeed: the
+    second sees the first's change and is refused."""
+    operators = db.session.scalars(
+        select(User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.OPERATOR, User.is_enabled.is_(True))
+        .with_for_update(of=User)
+    ).all()
+    if not set(operators) - {user.id}:
+        raise ValidationFailed("last operator", {field: _("At least one other enabled operator must remain.")})
 
 
 def resend_invitation(*, actor: User, user_id: int) -> User:

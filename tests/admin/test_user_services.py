@@ -100,6 +100,19 @@ def test_an_operator_may_disable_another_operator(operator) -> None:
     assert other.is_enabled is False
 
 
+def test_the_last_enabled_operator_is_never_disabled_or_demoted(operator) -> None:
+    # Two operators removing each other at once: the second request locks the operators after the first committed,
+    # when its own account is no longer enabled. The rule it then applies:
+    other = user_with_role("operator")
+    services._require_another_operator(operator, "enabled")  # the other one remains
+    other.is_enabled = False
+    db.session.flush()
+    for field in ("enabled", "roles"):
+        with pytest.raises(ValidationFailed) as caught:
+            services._require_another_operator(operator, field)
+        assert set(caught.value.fields) == {field}
+
+
 def test_overlong_reason_is_refused(operator, buyer) -> None:
     with pytest.raises(ValidationFailed) as caught:
         services.set_user_enabled(actor=operator, user_id=buyer.id, enabled=False, reason="x" * 501)
