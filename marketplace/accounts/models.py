@@ -33,6 +33,10 @@ class SkalaUsaha(enum.StrEnum):
     MENENGAH = "menengah"
 
 
+#: The scale of a maker without a business profile (a member a manager added), the same in search and feeds.
+DEFAULT_SKALA_USAHA = SkalaUsaha.MIKRO
+
+
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
 

@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement
 
-from marketplace.accounts.models import SellerProfile, User
+from marketplace.accounts.models import DEFAULT_SKALA_USAHA, SellerProfile, User
 from marketplace.catalog.models import (
     Category,
     Product,
@@ -287,7 +287,7 @@ class _Builder:
             bool(national_price), stock, min_order, live_valid_until or valid_until, plain_text(short_description),
             plain_text(description), weight_grams, self.urls.product(product_id), image_urls, has_large,
             _specifications(specifications), _prices(prices) if prices else (),
-            self._attachments(attachments) if attachments else (), maker_name, skala_usaha or "",
+            self._attachments(attachments) if attachments else (), maker_name, skala_usaha or DEFAULT_SKALA_USAHA,
         )  # fmt: skip
 
     def _images(self, text: str) -> tuple[tuple[str, ...], bool]:

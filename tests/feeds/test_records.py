@@ -265,3 +265,10 @@ def test_a_product_never_marked_for_feeds_comes_first_on_every_database(feed_cat
     assert records[0].sku == "HTML-001"
     assert (records[0].updated_wib, records[0].updated_at, records[0].updated_on) == (None, None, None)
     assert product_document(records[0])["informasi"]["tanggal_update"] is None
+
+
+def test_a_maker_without_a_business_profile_counts_as_mikro_as_in_search(feed_catalog) -> None:
+    db.session.delete(feed_catalog.maker.seller_profile)
+    db.session.flush()
+    records, _count = _read(feed_catalog)
+    assert by_sku(records)[feed_catalog.sku("beras")].skala_usaha == "mikro"  # never "", which e-Katalog refuses

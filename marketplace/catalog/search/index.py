@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from sqlalchemy import delete, select, text
 
-from marketplace.accounts.models import SellerProfile
+from marketplace.accounts.models import DEFAULT_SKALA_USAHA, SellerProfile
 from marketplace.catalog.models import CatalogEntry, Category, Product, ProductRevision, SearchTerm
 from marketplace.catalog.search import sync  # noqa: F401  (registers the listeners that keep copied names fresh)
 from marketplace.catalog.search.text import stems, words
@@ -101,7 +101,7 @@ def _fill_entry(entry: CatalogEntry, product: Product, revision: ProductRevision
     entry.is_domestic = revision.is_domestic
     entry.tkdn_x100 = revision.tkdn_x100
     entry.tkdn_bmp_x100 = revision.tkdn_x100 + revision.bmp_x100
-    entry.skala_usaha = profile.skala_usaha if profile else "mikro"
+    entry.skala_usaha = profile.skala_usaha if profile else DEFAULT_SKALA_USAHA
     entry.seller_regency_code = (profile.region_code if profile else product.cooperative.region_code)[:5]
     entry.stock = product.stock
     entry.published_at = product.published_at
