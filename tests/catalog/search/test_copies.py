@@ -13,6 +13,7 @@ from marketplace.catalog.services.reference.units import update_unit
 from marketplace.cooperatives.services.profile import update_cooperative
 from marketplace.extensions import db
 from tests.factories import listing_data, user_with_role
+from tests.support.identifiers import make_npwp
 
 
 def only_hit(**kwargs):
@@ -102,3 +103,30 @@ def test_an_approved_change_replaces_the_copied_prices(shelf) -> None:
     approve_revision(actor=user_with_role(Role.COOP_MANAGER, cooperative=shelf.cooperative), revision_id=revision.id)
     hit = only_hit(text="minyak", delivery_region="35.76")
     assert (hit.ppn_percent, hit.price_region, hit.entry.regional_prices) == (12, None, None)
+
+
+def changed_marks(*products) -> list:
+    for product in products:
+        db.session.refresh(product, ["feed_changed_at"])
+    return [product.feed_changed_at for product in products]
+
+
+def test_a_value_the_feeds_carry_marks_its_products_for_the_next_delta(shelf) -> None:
+    product = shelf.product("Gula Aren Cetak", unit="Karung")
+    other = shelf.product("Madu Hutan", unit="Kilogram")
+    marks = changed_marks(product, other)
+    operator = user_with_role(Role.OPERATOR)
+
+    update_cooperative(actor=operator, cooperative=shelf.cooperative, data={"npwp": make_npwp(4242)})
+    after_npwp = changed_marks(product, other)
+    assert all(now > before for now, before in zip(after_npwp, marks, strict=True))  # nama/npwp_penyedia: all
+
+    unit = db.session.scalar(select(Unit).where(Unit.name == "Karung"))
+    update_unit(actor=operator, unit_id=unit.id, name="Karung Goni")
+    after_unit = changed_marks(product, other)
+    assert after_unit[0] > after_npwp[0] and after_unit[1] == after_npwp[1]  # only the product using the unit
+
+    shelf.leaf.name = "Gula dan Pemanis"
+    db.session.flush()
+    after_category = changed_marks(product, other)
+    assert after_category[0] > after_unit[0] and after_category[1] > after_unit[1]  # both in that category
