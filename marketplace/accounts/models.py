@@ -115,12 +115,13 @@ class SellerProfile(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     business_name: Mapped[str] = mapped_column(String(200))
-    #: Nomor Induk Berusaha, 13 digits.
-    nib: Mapped[str] = mapped_column(String(13))
-    #: 16-digit NPWP (legacy 15-digit numbers are stored in their 16-digit form).
+    #: Nomor Induk Berusaha, 13 digits; unique: one business, one seller account (and so one cooperative).
+    nib: Mapped[str] = mapped_column(String(13), unique=True)
+    #: 16-digit NPWP (legacy 15-digit numbers are stored in their 16-digit form). Not unique: it names a taxpayer,
+    #: not a business, and a household may share one (a wife taxed jointly reports her husband's NPWP/NIK).
     npwp: Mapped[str] = mapped_column(String(16))
-    #: NIK of the owner, 16 digits.
-    nik: Mapped[str] = mapped_column(String(16))
+    #: NIK of the owner, 16 digits; unique: one person, one seller account.
+    nik: Mapped[str] = mapped_column(String(16), unique=True)
     skala_usaha: Mapped[str] = mapped_column(String(10))
     #: KBLI business activity codes (5 digits each).
     kbli_codes: Mapped[list[str]] = mapped_column(JSON, default=list)

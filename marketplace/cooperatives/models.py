@@ -20,8 +20,10 @@ class Cooperative(TimestampMixin, db.Model):
     #: Short unique code used in URLs and feed file names, e.g. `kkmp-gununggedangan`.
     code: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    nib: Mapped[str | None] = mapped_column(String(13))
-    npwp: Mapped[str | None] = mapped_column(String(16))
+    #: NIB, 13 digits; unique among cooperatives (None when unknown, never "").
+    nib: Mapped[str | None] = mapped_column(String(13), unique=True)
+    #: NPWP of the cooperative (a legal entity), 16 digits; unique among cooperatives (None when unknown, never "").
+    npwp: Mapped[str | None] = mapped_column(String(16), unique=True)
     #: Pengusaha Kena Pajak: charges PPN on its sales.
     is_pkp: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     address: Mapped[str | None] = mapped_column(Text)

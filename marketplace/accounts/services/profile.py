@@ -10,9 +10,11 @@ from marketplace.accounts import api_tokens
 from marketplace.accounts.models import ApiToken, Role, SellerProfile, User
 from marketplace.accounts.services.validation import (
     FieldErrors,
+    check_identifiers_free,
     check_locale,
     clean_business_profile,
     clean_phone,
+    identifiers_claimed,
 )
 from marketplace.core.audit import record_changes, record_event
 from marketplace.core.pagination import Page, paginate
@@ -34,11 +36,27 @@ def update_account(*, user: User, full_name: str, phone: str | None, locale: str
 
 
 def update_business_profile(*, user: User, profile: dict[str, Any]) -> SellerProfile:
-    """Change the seller's UMKM data; the audit event holds the changed fields before and after."""
+    """Change the seller's UMKM data; the audit event holds the changed fields before and after.
+
+    A NIB or NIK that another seller registered is refused as a field error, also when that happens between the
+    check and the write (ValidationFailed; nothing is saved).
+    """
     errors = FieldErrors()
     values = clean_business_profile(profile, errors)
+    current = user.seller_profile
+    check_identifiers_free(values, errors, profile_id=current.id if current is not None else None)
     errors.raise_if_any()
-    seller_profile = user.seller_profile
+    with identifiers_claimed():
+        seller_profile, changed = _save_business_profile(user, current, values)
+    if changed:
+        db.session.commit()
+    return seller_profile
+
+
+def _save_business_profile(
+    user: User, seller_profile: SellerProfile | None, values: dict[str, Any]
+) -> tuple[SellerProfile, bool]:
+    """Create or change the profile and audit it (not committed); return it and whether anything changed."""
     if seller_profile is None:
         seller_profile = SellerProfile(user_id=user.id, **values)
         db.session.add(seller_profile)
@@ -50,12 +68,11 @@ def update_business_profile(*, user: User, profile: dict[str, Any]) -> SellerPro
             actor_id=user.id,
             after=values,
         )
-        db.session.commit()
-    elif record_changes(
+        return seller_profile, True
+    changed = record_changes(
         "seller_profile.update", subject=seller_profile, subject_type="seller_profile", actor_id=user.id, values=values
-    ):
-        db.session.commit()
-    return seller_profile
+    )
+    return seller_profile, bool(changed)
 
 
 def api_tokens_page(user: User, page: int, per_page: int) -> Page:

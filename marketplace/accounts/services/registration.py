@@ -14,9 +14,12 @@ from marketplace.accounts.models import Role, SellerProfile, User, UserRole
 from marketplace.accounts.services.validation import (
     FieldErrors,
     check_cooperative,
+    check_identifiers_free,
     check_locale,
     clean_business_profile,
     clean_phone,
+    taken_identifier,
+    violated_unique_column,
 )
 from marketplace.cooperatives.models import Cooperative, Membership
 from marketplace.core.audit import record_event
@@ -56,6 +59,7 @@ def register_seller(
     errors.check("password", check_password, password, email=address)
     cooperative = errors.check("cooperative_id", check_cooperative, cooperative_id)
     business = clean_business_profile(profile, errors)
+    check_identifiers_free(business, errors, profile_id=None)
     language = errors.check("locale", check_locale, locale)
     errors.raise_if_any()
 
@@ -69,7 +73,7 @@ def register_seller(
         db.session.flush()
     except IntegrityError as exc:  # registered by someone else a moment ago
         db.session.rollback()
-        raise ValidationFailed("email taken", {"email": str(EMAIL_TAKEN)}) from exc
+        raise ValidationFailed("already registered", taken_by_someone_else(exc)) from exc
     membership = Membership(user_id=user.id, cooperative_id=cooperative.id, status="pending")
     db.session.add(membership)
     db.session.flush()
@@ -89,6 +93,16 @@ def register_seller(
     notify_cooperative_managers(cooperative, applicant=user)
     db.session.commit()
     return user
+
+
+def taken_by_someone_else(error: IntegrityError) -> dict[str, str]:
+    """The field error for the email, NIB or NIK whose unique constraint `error` reports; re-raise any other."""
+    fields = taken_identifier(error)
+    if fields is not None:
+        return fields
+    if violated_unique_column(error, User.__tablename__, ("email",)) is not None:
+        return {"email": str(EMAIL_TAKEN)}
+    raise error
 
 
 def cooperative_managers(cooperative: Cooperative) -> list[User]:

@@ -7,13 +7,15 @@ inputs (a registration, a business profile) so that a caller gets all errors at 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from marketplace.accounts.models import SkalaUsaha
+from marketplace.accounts.models import SellerProfile, SkalaUsaha
 from marketplace.cooperatives.models import Cooperative
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.validators import (
@@ -52,6 +54,11 @@ PROFILE_FIELDS = (
     *BANK_FIELDS,
 )
 LOCALES = ("id", "en")
+#: Profile fields that name one business or one person, unique among seller profiles (the NPWP is not: see the
+#: model).
+UNIQUE_PROFILE_FIELDS = ("nib", "nik")
+#: What the user reads for each unique identifier (the same in both languages).
+IDENTIFIER_LABELS = {"nib": "NIB", "nik": "NIK", "npwp": "NPWP"}
 
 REQUIRED = _l("This field is required.")
 
@@ -197,3 +204,60 @@ def clean_business_profile(data: dict[str, Any], errors: FieldErrors) -> dict[st
 def clean_phone(value: str | None, errors: FieldErrors, *, required: bool) -> str | None:
     """An Indonesian phone number in +62 form, or None when optional and empty."""
     return errors.check("phone", check_phone, value, required=required)
+
+
+def identifier_taken(name: str) -> object:
+    """The message for a NIB or NIK another seller already registered (without saying who)."""
+    return _l(
+        "This %(label)s is already registered. If it is yours, contact your cooperative or the operator.",
+        label=IDENTIFIER_LABELS[name],
+    )
+
+
+def profile_holding(name: str, value: str) -> int | None:
+    """The id of the seller profile whose `name` column holds `value`, or None."""
+    return db.session.scalar(select(SellerProfile.id).where(getattr(SellerProfile, name) == value).limit(1))
+
+
+def check_identifiers_free(values: dict[str, Any], errors: FieldErrors, *, profile_id: int | None) -> None:
+    """Record a field error for each unique identifier in `values` that another seller profile holds."""
+    for name in UNIQUE_PROFILE_FIELDS:
+        value = values.get(name)
+        if value and name not in errors.messages and profile_holding(name, value) not in (None, profile_id):
+            errors.add(name, identifier_taken(name))
+
+
+def violated_unique_column(error: IntegrityError, table: str, columns: tuple[str, ...]) -> str | None:
+    """Which of `table`'s single-column unique constraints `error` reports, or None.
+
+    PostgreSQL names the constraint (`uq_<table>_<column>`, the naming convention), SQLite the column
+    (`UNIQUE constraint failed: <table>.<column>`).
+    """
+    text = str(error.orig)
+    for column in columns:
+        if f"uq_{table}_{column}" in text or f"{table}.{column}" in text:
+            return column
+    return None
+
+
+def taken_identifier(error: IntegrityError) -> dict[str, str] | None:
+    """The field error for the seller NIB or NIK whose unique constraint `error` reports, or None."""
+    name = violated_unique_column(error, SellerProfile.__tablename__, UNIQUE_PROFILE_FIELDS)
+    return {name: str(identifier_taken(name))} if name is not None else None
+
+
+@contextmanager
+def identifiers_claimed() -> Iterator[None]:
+    """Flush the block's writes; a NIB or NIK that another request saved a moment ago becomes its field error.
+
+    The session is rolled back then, so nothing of the block is kept; other integrity errors pass unchanged.
+    """
+    try:
+        yield
+        db.session.flush()
+    except IntegrityError as exc:
+        fields = taken_identifier(exc)
+        if fields is None:
+            raise
+        db.session.rollback()
+        raise ValidationFailed("identifier taken", fields) from exc

@@ -19,6 +19,7 @@ from marketplace.cooperatives.permissions import (
     can_set_cooperative_active,
     can_view_cooperative,
 )
+from marketplace.cooperatives.services.identifiers import cooperative_identifiers_claimed, taken_identifiers
 from marketplace.cooperatives.services.members import like_pattern
 from marketplace.cooperatives.services.profile import clean_cooperative_data, new_datafeed_key
 from marketplace.core.audit import AuditEvent, record_event
@@ -83,12 +84,13 @@ def create_cooperative(*, actor: User, data: dict[str, Any], manager_email: str,
     except ValidationFailed as exc:
         errors.update(exc.fields)
         cleaned = {}
+    errors.update(taken_identifiers(cleaned, cooperative_id=None, known=errors))
     errors.update(_manager_errors(manager_email, manager_name, "manager_email", "manager_name"))
     if errors:
         raise ValidationFailed(_("Please correct the fields marked below."), errors)
     cooperative = Cooperative(code=cooperative_code(cleaned["name"]), datafeed_key=new_datafeed_key(), **cleaned)
-    db.session.add(cooperative)
-    db.session.flush()
+    with cooperative_identifiers_claimed():
+        db.session.add(cooperative)
     record_event(
         "cooperative.create",
         subject_type="cooperative",

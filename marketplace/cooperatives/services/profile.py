@@ -13,6 +13,7 @@ from sqlalchemy import select
 from marketplace.accounts.models import Role, User, UserRole
 from marketplace.cooperatives.models import Cooperative
 from marketplace.cooperatives.permissions import can_manage_cooperative, can_rename_cooperative, can_view_cooperative
+from marketplace.cooperatives.services.identifiers import cooperative_identifiers_claimed, taken_identifiers
 from marketplace.core.audit import record_changes, record_event
 from marketplace.core.errors import Forbidden, NotFound, ValidationFailed
 from marketplace.core.timeutil import utcnow
@@ -76,9 +77,13 @@ def update_cooperative(*, actor: User, cooperative: Cooperative, data: dict[str,
     cleaned = clean_cooperative_data(data)
     if "name" in cleaned and cleaned["name"] != cooperative.name and not can_rename_cooperative(actor):
         raise Forbidden(_("Only an operator can change the name of a cooperative."))
-    record_changes(
-        "cooperative.update", subject=cooperative, subject_type="cooperative", actor_id=actor.id, values=cleaned
-    )
+    errors = taken_identifiers(cleaned, cooperative_id=cooperative.id)
+    if errors:
+        raise ValidationFailed(_("Please correct the fields marked below."), errors)
+    with cooperative_identifiers_claimed():
+        record_changes(
+            "cooperative.update", subject=cooperative, subject_type="cooperative", actor_id=actor.id, values=cleaned
+        )
     db.session.commit()
     return cooperative
 
