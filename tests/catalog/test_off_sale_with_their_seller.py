@@ -9,11 +9,13 @@ from sqlalchemy import select
 
 from marketplace.admin.services import set_user_enabled
 from marketplace.catalog.models import CatalogEntry
+from marketplace.catalog.services import approve_revision, update_listing
 from marketplace.catalog.states import ProductStatus
 from marketplace.cooperatives.models import Membership
 from marketplace.cooperatives.services import reactivate_member, set_cooperative_active, suspend_member
+from marketplace.core.errors import Conflict
 from marketplace.extensions import db
-from tests.factories import listing, seller
+from tests.factories import listing, listing_data, seller
 
 
 def off_sale(product) -> bool:
@@ -45,3 +47,16 @@ def test_disabling_an_account_takes_its_products_off_sale(operator, maker, live,
 def test_closing_a_cooperative_takes_all_its_products_off_sale(operator, cooperative, live, other) -> None:
     set_cooperative_active(actor=operator, cooperative=cooperative, active=False, reason="Dibubarkan RAT")
     assert off_sale(live) and off_sale(other)
+
+
+def test_a_change_waiting_for_review_cannot_put_a_suspended_members_product_back_on_sale(
+    manager, maker, live, reference
+) -> None:
+    waiting = update_listing(
+        actor=maker, product=live, data=listing_data(reference, sku=live.sku, name="Beras Baru"), submit=True
+    )
+    membership = db.session.scalars(select(Membership).where(Membership.user_id == maker.id)).one()
+    suspend_member(actor=manager, membership_id=membership.id, reason="Tidak hadir rapat anggota tahunan")
+    with pytest.raises(Conflict):
+        approve_revision(actor=manager, revision_id=waiting.id)
+    assert off_sale(live)

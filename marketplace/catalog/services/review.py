@@ -16,13 +16,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from marketplace.accounts.models import User
 from marketplace.catalog.display import category_path
 from marketplace.catalog.models import Category, Product, ProductRevision
-from marketplace.catalog.permissions import can_review
+from marketplace.catalog.permissions import can_review, is_active_member
 from marketplace.catalog.quality import check_listing, duplicate_skus, error_count, warning_count
 from marketplace.catalog.search.index import refresh_entry
 from marketplace.catalog.states import PRODUCT, REVISION, REVISION_LABELS, ProductStatus, RevisionStatus
 from marketplace.cooperatives.models import Cooperative
 from marketplace.core.audit import record_changes
-from marketplace.core.errors import DomainError, Forbidden, IllegalTransition, NotFound, ValidationFailed
+from marketplace.core.errors import Conflict, DomainError, Forbidden, IllegalTransition, NotFound, ValidationFailed
 from marketplace.core.links import base_url
 from marketplace.core.mail import queue_email
 from marketplace.core.timeutil import utcnow
@@ -109,7 +109,7 @@ def decidable_revision(*, actor: User, revision_id: int) -> ProductRevision:
     """A revision the actor may decide on now, locked: of their cooperative (else NotFound) and not of a product
     they make themselves (Forbidden: a manager who also sells has another manager review their listings)."""
     revision = reviewable_revision(actor=actor, revision_id=revision_id, lock=True)
-    if revision.product.seller_id == actor.id:
+    if actor.id in (revision.product.seller_id, revision.author_id):
         raise Forbidden(_("Your own listings are reviewed by another manager of the cooperative."))
     return revision
 
@@ -128,6 +128,18 @@ def _decide(revision: ProductRevision, action: str, actor: User, note: str | Non
     revision.decided_at = utcnow()
     revision.decided_by_id = actor.id
     revision.decision_note = note
+
+
+def _refuse_off_sale_seller(product: Product) -> None:
+    """Conflict when the product may not be sold now whatever its data: its maker is no longer an active, enabled
+    member of its cooperative, or the cooperative is closed (their products were withdrawn with them)."""
+    seller = product.seller
+    membership = seller.membership
+    member = seller.is_enabled and is_active_member(seller) and membership.cooperative_id == product.cooperative_id
+    if not member or not product.cooperative.is_active:
+        raise Conflict(
+            _("The maker is not an active member of an open cooperative now: this listing cannot be approved.")
+        )
 
 
 def _refuse_with_errors(product: Product, revision: ProductRevision) -> None:
@@ -150,6 +162,7 @@ def approve_revision(*, actor: User, revision_id: int) -> ProductRevision:
     product = revision.product
     if not REVISION.can(revision, "approve"):
         raise IllegalTransition("revision", revision.status, "approve")
+    _refuse_off_sale_seller(product)
     _refuse_with_errors(product, revision)
     previous = product.live_revision
     first_approval = product.published_at is None

@@ -74,6 +74,18 @@ def test_a_manager_who_also_sells_cannot_decide_on_their_own_listing(db, referen
     assert own.product.status == "active"
 
 
+def test_a_manager_does_not_approve_a_change_they_wrote_on_a_members_product(db, reference, manager, maker) -> None:
+    product = listing(maker, reference, sku="BRS-LIVE")
+    change = update_listing(
+        actor=manager, product=product, data=listing_data(reference, sku="BRS-LIVE", name="Beras Baru"), submit=True
+    )
+    with pytest.raises(Forbidden):
+        approve_revision(actor=manager, revision_id=change.id)
+    colleague = user_with_role(Role.COOP_MANAGER, cooperative=product.cooperative)
+    approve_revision(actor=colleague, revision_id=change.id)
+    assert product.live_revision_id == change.id
+
+
 def test_approving_a_change_says_so_in_the_sellers_language(db, reference, manager, maker, mailbox) -> None:
     maker.locale = "en"
     product = listing(maker, reference)
