@@ -35,6 +35,10 @@ class ConfigError(RuntimeError):
     """The configuration is incomplete or contradictory."""
 
 
+#: The development server's address: emailed links point there unless PUBLIC_BASE_URL says otherwise.
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+
+
 class BaseConfig:
     INSTANCE_PATH = Path(env("INSTANCE_PATH", str(DEFAULT_INSTANCE)))
 
@@ -77,7 +81,7 @@ class BaseConfig:
     STORAGE_DIR = env("STORAGE_DIR")
 
     # Public address used in emails (links) when there is no request.
-    PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL)
 
     # Reverse proxies in front of the app (0: none). With 1, X-Forwarded-For/-Proto/-Host from that proxy are
     # trusted, so sign-in throttling sees the client's address rather than the proxy's.
@@ -263,8 +267,8 @@ def instance_secret_key(instance: Path) -> str:
     if not path.exists():
         instance.mkdir(parents=True, exist_ok=True)
         draft = instance / f".secret_key.{os.getpid()}"
-        draft.write_text(secrets.token_urlsafe(48))
-        draft.chmod(0o600)
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as file:
+            file.write(secrets.token_urlsafe(48))  # owner-only from the start
         try:
             os.link(draft, path)
         except FileExistsError:
@@ -302,6 +306,8 @@ class ProductionConfig(BaseConfig):
             for name in ("SECRET_KEY", "DATABASE_URL")
             if not env(name) and not config.get("SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name)
         ]
+        if not env("PUBLIC_BASE_URL") and config.get("PUBLIC_BASE_URL") in (None, "", DEFAULT_PUBLIC_BASE_URL):
+            missing.append("PUBLIC_BASE_URL")  # every emailed link is built on it
         if missing:
             raise ConfigError(f"Production needs these environment variables: {', '.join(missing)}")
         super().finalize(config)

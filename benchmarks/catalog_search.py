@@ -422,6 +422,7 @@ def main() -> None:
     args = parse_args()
     instance = Path(tempfile.mkdtemp(prefix="bench-catalog-"))
     os.environ.setdefault("SECRET_KEY", "benchmark-only-secret")
+    os.environ.setdefault("PUBLIC_BASE_URL", "http://bench.local")
     os.environ["DATABASE_URL"] = args.database_url
     if args.skip_load:
         migrate(args.database_url, instance)  # bring a loaded database up to the current schema

@@ -12,8 +12,8 @@ def test_health(client) -> None:
 def test_production_refuses_to_start_without_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    with pytest.raises(ConfigError, match="SECRET_KEY, DATABASE_URL"):
-        ProductionConfig.finalize({"INSTANCE_PATH": "/tmp/x"})
+    with pytest.raises(ConfigError, match="SECRET_KEY, DATABASE_URL, PUBLIC_BASE_URL"):
+        ProductionConfig.finalize({"INSTANCE_PATH": "/tmp/x", "PUBLIC_BASE_URL": "http://127.0.0.1:5000"})
 
 
 def test_development_without_secret_key_makes_its_own_once_and_keeps_it(monkeypatch, tmp_path) -> None:
