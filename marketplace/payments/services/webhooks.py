@@ -80,16 +80,18 @@ def handle(payload: bytes, sig_header: str | None) -> Delivery:
 
 
 def _apply_safely(event_id: str, event_type: str, obj: dict[str, Any]) -> Applied:
-    """Apply the event; an error rolls its changes back and becomes a FAILED outcome marked `errored`."""
+    """Apply the event; an error rolls its changes back and becomes a FAILED outcome. Only a passing error (Stripe
+    or the database unreachable) is marked `errored`, so Stripe sends the event again; a refusal of our rules
+    would be refused again: it is kept for the operator."""
     try:
         return apply(event_type, obj)
     except DomainError as error:
-        detail = error.message or type(error).__name__
+        detail, passing = error.message or type(error).__name__, False
     except (gateway.StripeError, SQLAlchemyError) as error:
-        detail = f"{type(error).__name__}: {error}"
+        detail, passing = f"{type(error).__name__}: {error}", True
     db.session.rollback()
     logger.warning("stripe event %s (%s) could not be applied: %s", event_id, event_type, detail)
-    return Applied(EventOutcome.FAILED, _payment_for(obj, lock=False), detail, errored=True)
+    return Applied(EventOutcome.FAILED, _payment_for(obj, lock=False), detail, errored=passing)
 
 
 def _store(event_id: str, event_type: str, data: dict[str, Any], previous: StripeEvent | None) -> Delivery:
