@@ -30,8 +30,11 @@ def _changed(target: Any, *names: str) -> bool:
 
 
 def _mark_for_feeds(connection: Connection, product_ids: Select) -> None:
-    """Mark the products `product_ids` (read from the search entries: products on sale) changed for the feeds."""
-    connection.execute(update(PRODUCTS).where(PRODUCTS.c.id.in_(product_ids)).values(feed_changed_at=utcnow()))
+    """Mark the products `product_ids` (read from the search entries: products on sale) changed for the feeds,
+    their rows locked first in id order, as checkout locks products, so that the two never deadlock."""
+    chosen = PRODUCTS.c.id.in_(product_ids)
+    connection.execute(select(PRODUCTS.c.id).where(chosen).order_by(PRODUCTS.c.id).with_for_update())
+    connection.execute(update(PRODUCTS).where(chosen).values(feed_changed_at=utcnow()))
 
 
 @event.listens_for(Cooperative, "after_update")
@@ -46,15 +49,16 @@ def _cooperative_renamed(mapper: Any, connection: Connection, cooperative: Coope
 
 @event.listens_for(Unit, "after_update")
 def _unit_renamed(mapper: Any, connection: Connection, unit: Unit) -> None:
+    revisions = select(ProductRevision.id).where(ProductRevision.unit_id == unit.id)
     if _changed(unit, "name"):
-        revisions = select(ProductRevision.id).where(ProductRevision.unit_id == unit.id)
         connection.execute(update(ENTRIES).where(ENTRIES.c.revision_id.in_(revisions)).values(unit_name=unit.name))
+    if _changed(unit, "name", "lkpp_id"):
         _mark_for_feeds(connection, select(ENTRIES.c.product_id).where(ENTRIES.c.revision_id.in_(revisions)))
 
 
 @event.listens_for(Category, "after_update")
 def _category_renamed(mapper: Any, connection: Connection, category: Category) -> None:
-    if _changed(category, "name"):
+    if _changed(category, "name", "lkpp_id"):
         in_it = or_(
             ENTRIES.c.category_id == category.id,
             ENTRIES.c.category_l1_id == category.id,
