@@ -23,6 +23,9 @@ STRIPE_JS_URL = "https://js.stripe.com/v3/"
 
 #: Errors of the gateway, for callers that must not import `stripe`.
 StripeError = stripe.StripeError
+#: Stripe's answer did not come (network, Stripe's own 5xx, rate limit): it may or may not have done the request,
+#: so the caller asks again later with the same idempotency key rather than call it refused.
+UnansweredError = (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError)
 #: Stripe refused the card (declined, expired, wrong CVC…): `.code` and `.user_message` say why.
 CardError = stripe.CardError
 #: A webhook's `Stripe-Signature` is missing, malformed or does not match the endpoint secret.

@@ -10,10 +10,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from marketplace.core.errors import ValidationFailed
+from marketplace.core.errors import Conflict, ValidationFailed
 from marketplace.extensions import db
 from marketplace.payments.models import Payout, Refund
 from marketplace.payments.services import ledger, payments, refunds
+from marketplace.payments.services.reconcile import reconcile
 from marketplace.payments.states import PaymentStatus, RefundStatus
 from tests.payments.test_ledger import A_TOTAL, paid
 from tests.payments.test_refunds import REASON, reversed_total
@@ -180,3 +181,20 @@ def test_the_payout_form_posted_twice_pays_out_once(client, market, earned):
     without_key = client.post_form(f"{url}/pembayaran", {**form, "key": ""})
     assert without_key.status_code == 422
     assert 'id="payout-key-error"' in without_key.get_data(as_text=True)
+
+
+def test_a_card_refund_stripe_did_not_answer_stays_pending_and_the_reconciliation_asks_again(
+    app, stripe_enabled, market, paid_card, monkeypatch
+):
+    monkeypatch.setitem(app.config, "STRIPE_API_BASE", "http://127.0.0.1:9")  # the answer never comes
+    with pytest.raises(Conflict):
+        refunds.refund(actor=market.manager, payment=paid_card, amount=100_000, reason=REASON, key="form-d")
+    (waiting,) = db.session.scalars(select(Refund).where(Refund.payment_id == paid_card.id)).all()
+    assert (waiting.status, waiting.stripe_refund_id) == (RefundStatus.PENDING, None)  # not "failed": maybe done
+    assert refunds.refundable_amount(paid_card) == paid_card.amount - 100_000  # it holds its amount meanwhile
+
+    monkeypatch.setitem(app.config, "STRIPE_API_BASE", stripe_enabled.url)
+    reconcile()
+    db.session.refresh(waiting)
+    assert waiting.status == RefundStatus.SUCCEEDED and waiting.stripe_refund_id
+    assert len(refunds_at_stripe(stripe_enabled, paid_card)) == 1

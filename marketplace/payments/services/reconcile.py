@@ -1,8 +1,9 @@
 """The reconciliation: card payments Stripe said were processing over an hour ago are retrieved from Stripe and
 their real status applied, as a webhook would (forward only, order and payment locked); card payments left waiting
 (PENDING: 3-D Secure never completed, or no PaymentIntent made) for longer than PAYMENTS_PENDING_STALE_MINUTES are
-settled (`abandon.settle_waiting`): cancelled at Stripe and failed, or applied if Stripe took the money. Beat runs
-it daily (PAYMENTS_RECONCILE_CRON); the operator may run it at once."""
+settled (`abandon.settle_waiting`): cancelled at Stripe and failed, or applied if Stripe took the money; card
+refunds whose Stripe call got no answer are asked again with their idempotency key. Beat runs it daily
+(PAYMENTS_RECONCILE_CRON); the operator may run it at once."""
 
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ from marketplace.core.errors import DomainError
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 from marketplace.payments import gateway
-from marketplace.payments.models import Payment
+from marketplace.payments.models import Payment, Refund
 from marketplace.payments.services.abandon import EXPIRED, is_abandonable, settle_waiting
 from marketplace.payments.services.payments import lock_payment
+from marketplace.payments.services.refunds import ask_stripe_again
 from marketplace.payments.services.webhooks import apply_intent
-from marketplace.payments.states import PaymentMethod, PaymentStatus
+from marketplace.payments.states import PaymentMethod, PaymentStatus, RefundStatus
 
 #: The audit action of a change the reconciliation made (on the order's timeline, `after.payment_id`).
 RECONCILE_ACTION = "payment.reconciled"
@@ -96,7 +98,34 @@ def reconcile(now: datetime | None = None) -> list[tuple[Payment, str, str]]:
             continue
         if result is not None:
             changed.append(result)
+    _ask_unanswered_refunds_again()
     return changed
+
+
+def unanswered_refunds() -> list[int]:
+    """The ids of pending card refunds that have no Stripe refund yet (their call got no answer), oldest first."""
+    return list(
+        db.session.scalars(
+            select(Refund.id)
+            .join(Payment, Payment.id == Refund.payment_id)
+            .where(
+                Refund.status == RefundStatus.PENDING,
+                Refund.stripe_refund_id.is_(None),
+                Payment.method == PaymentMethod.CARD,
+            )
+            .order_by(Refund.id)
+        )
+    )
+
+
+def _ask_unanswered_refunds_again() -> None:
+    """Ask Stripe again for each unanswered refund (same idempotency key: made once at most); each on its own."""
+    for refund_id in unanswered_refunds():
+        try:
+            ask_stripe_again(refund_id)
+        except DomainError:
+            db.session.rollback()
+            logger.warning("reconciliation: refund %s is still unanswered or was refused", refund_id)
 
 
 def _reconcile_one(payment_id: int) -> tuple[Payment, str, str] | None:

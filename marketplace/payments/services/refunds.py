@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from marketplace.accounts.models import User
 from marketplace.catalog.services.media.common import store_and_commit
-from marketplace.core.errors import IllegalTransition, ValidationFailed
+from marketplace.core.errors import Conflict, IllegalTransition, ValidationFailed
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 from marketplace.payments import gateway
@@ -27,6 +27,10 @@ from marketplace.procurement.services import notify
 S = PaymentStatus
 #: Stripe refused a card refund (and gave no message of its own).
 STRIPE_REFUSED = _l("Stripe refused the refund.")
+STRIPE_UNANSWERED = _l(
+    "Stripe did not answer. The refund stays pending and holds its amount; it is asked again with the same key by "
+    "the reconciliation, so it is never made twice."
+)
 
 
 def refundable_amount(payment: Payment) -> int:
@@ -116,6 +120,11 @@ def _repeat(found: Refund) -> Refund:
     return found
 
 
+def ask_stripe_again(refund_id: int) -> Refund:
+    """Ask Stripe again (same idempotency key) for a pending card refund whose first call got no answer; commit."""
+    return _refund_card(refund_id)
+
+
 def _refund_card(refund_id: int) -> Refund:
     """Ask Stripe for the pending card refund (unless an earlier call already got Stripe's answer); commit."""
     lock_payment(db.session.get(Refund, refund_id).payment)
@@ -127,6 +136,9 @@ def _refund_card(refund_id: int) -> Refund:
         return found
     try:
         answer = gateway.create_refund(found)
+    except gateway.UnansweredError as error:
+        db.session.rollback()  # still pending: Stripe may have refunded; the same key asks again
+        raise Conflict(str(STRIPE_UNANSWERED)) from error
     except gateway.StripeError as error:
         mark_refund_failed(found, code=getattr(error, "code", None) or "stripe_error")
         db.session.commit()
