@@ -19,13 +19,13 @@ from marketplace.accounts.services.validation import (
     clean_business_profile,
     clean_phone,
     taken_identifier,
-    violated_unique_column,
 )
 from marketplace.cooperatives.models import Cooperative, Membership
 from marketplace.core.audit import record_event
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.links import external_path
 from marketplace.core.mail import queue_email
+from marketplace.core.unique import violated_unique_column
 from marketplace.core.validators import check_email, check_password
 from marketplace.extensions import db
 from marketplace.reference.regions import get_region

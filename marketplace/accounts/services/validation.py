@@ -7,8 +7,8 @@ inputs (a registration, a business profile) so that a caller gets all errors at 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from marketplace.accounts.models import SellerProfile, SkalaUsaha
 from marketplace.cooperatives.models import Cooperative
 from marketplace.core.errors import ValidationFailed
+from marketplace.core.unique import taken_columns, unique_values_claimed, violated_unique_column
 from marketplace.core.validators import (
     InvalidValue,
     check_kbli_list,
@@ -214,30 +215,13 @@ def identifier_taken(name: str) -> object:
     )
 
 
-def profile_holding(name: str, value: str) -> int | None:
-    """The id of the seller profile whose `name` column holds `value`, or None."""
-    return db.session.scalar(select(SellerProfile.id).where(getattr(SellerProfile, name) == value).limit(1))
-
-
 def check_identifiers_free(values: dict[str, Any], errors: FieldErrors, *, profile_id: int | None) -> None:
     """Record a field error for each unique identifier in `values` that another seller profile holds."""
-    for name in UNIQUE_PROFILE_FIELDS:
-        value = values.get(name)
-        if value and name not in errors.messages and profile_holding(name, value) not in (None, profile_id):
-            errors.add(name, identifier_taken(name))
-
-
-def violated_unique_column(error: IntegrityError, table: str, columns: tuple[str, ...]) -> str | None:
-    """Which of `table`'s single-column unique constraints `error` reports, or None.
-
-    PostgreSQL names the constraint (`uq_<table>_<column>`, the naming convention), SQLite the column
-    (`UNIQUE constraint failed: <table>.<column>`).
-    """
-    text = str(error.orig)
-    for column in columns:
-        if f"uq_{table}_{column}" in text or f"{table}.{column}" in text:
-            return column
-    return None
+    taken = taken_columns(
+        db.session, SellerProfile, UNIQUE_PROFILE_FIELDS, values, own_id=profile_id, skip=errors.messages
+    )
+    for name in taken:
+        errors.add(name, identifier_taken(name))
 
 
 def taken_identifier(error: IntegrityError) -> dict[str, str] | None:
@@ -246,18 +230,6 @@ def taken_identifier(error: IntegrityError) -> dict[str, str] | None:
     return {name: str(identifier_taken(name))} if name is not None else None
 
 
-@contextmanager
-def identifiers_claimed() -> Iterator[None]:
-    """Flush the block's writes; a NIB or NIK that another request saved a moment ago becomes its field error.
-
-    The session is rolled back then, so nothing of the block is kept; other integrity errors pass unchanged.
-    """
-    try:
-        yield
-        db.session.flush()
-    except IntegrityError as exc:
-        fields = taken_identifier(exc)
-        if fields is None:
-            raise
-        db.session.rollback()
-        raise ValidationFailed("identifier taken", fields) from exc
+def identifiers_claimed() -> AbstractContextManager[None]:
+    """Flush the block's writes; a NIB or NIK that another request saved a moment ago becomes its field error."""
+    return unique_values_claimed(db.session, SellerProfile.__tablename__, UNIQUE_PROFILE_FIELDS, identifier_taken)

@@ -3,17 +3,14 @@ before a write and again when it is flushed (two requests claiming the same numb
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from marketplace.accounts.services.validation import IDENTIFIER_LABELS, violated_unique_column
+from marketplace.accounts.services.validation import IDENTIFIER_LABELS
 from marketplace.cooperatives.models import Cooperative
-from marketplace.core.errors import ValidationFailed
+from marketplace.core.unique import taken_columns, unique_values_claimed
 from marketplace.extensions import db
 
 #: Identifiers no two cooperatives share.
@@ -35,31 +32,14 @@ def taken_identifiers(
 
     Fields already in `known` (another error) are not looked up.
     """
-    errors: dict[str, str] = {}
-    for name in UNIQUE_COOPERATIVE_FIELDS:
-        value = cleaned.get(name)
-        if not value or name in (known or {}):
-            continue
-        holder = db.session.scalar(select(Cooperative.id).where(getattr(Cooperative, name) == value).limit(1))
-        if holder is not None and holder != cooperative_id:
-            errors[name] = cooperative_identifier_taken(name)
-    return errors
+    taken = taken_columns(
+        db.session, Cooperative, UNIQUE_COOPERATIVE_FIELDS, cleaned, own_id=cooperative_id, skip=known or {}
+    )
+    return {name: cooperative_identifier_taken(name) for name in taken}
 
 
-@contextmanager
-def cooperative_identifiers_claimed() -> Iterator[None]:
-    """Flush the block's writes; a NIB or NPWP another cooperative got a moment ago becomes its field error.
-
-    The session is rolled back then; other integrity errors pass unchanged.
-    """
-    try:
-        yield
-        db.session.flush()
-    except IntegrityError as exc:
-        name = violated_unique_column(exc, Cooperative.__tablename__, UNIQUE_COOPERATIVE_FIELDS)
-        if name is None:
-            raise
-        db.session.rollback()
-        raise ValidationFailed(
-            _("Please correct the fields marked below."), {name: cooperative_identifier_taken(name)}
-        ) from exc
+def cooperative_identifiers_claimed() -> AbstractContextManager[None]:
+    """Flush the block's writes; a NIB or NPWP another cooperative got a moment ago becomes its field error."""
+    return unique_values_claimed(
+        db.session, Cooperative.__tablename__, UNIQUE_COOPERATIVE_FIELDS, cooperative_identifier_taken
+    )
