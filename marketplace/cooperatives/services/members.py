@@ -162,10 +162,5 @@ def _notify_seller(membership: Membership, action: str, *, reason: str | None) -
         user=seller,
         cooperative=membership.cooperative,
         reason=reason,
-        site_url=site_url(),
+        site_url=base_url() + "/",
     )
-
-
-def site_url() -> str:
-    """The public address of the site, for links in emails."""
-    return base_url() + "/"

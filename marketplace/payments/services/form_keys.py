@@ -7,11 +7,18 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField
+from wtforms.validators import DataRequired, Length
 
 #: The longest key accepted (a new key is 32 characters).
 FORM_KEY_MAX_LENGTH = 48
 #: The error of a form without a usable key (an old page, or one changed by hand).
 KEY_ERROR = _l("This form has expired. Reload the page and submit it again.")
+
+
+def form_key_field() -> HiddenField:
+    """The hidden field carrying a form's key (a missing or overlong one is the form's error)."""
+    return HiddenField(validators=[DataRequired(message=KEY_ERROR), Length(max=FORM_KEY_MAX_LENGTH, message=KEY_ERROR)])
 
 
 def new_form_key() -> str:

@@ -7,8 +7,8 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import DateField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import DateField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
 from marketplace.accounts.models import Role
 from marketplace.cooperatives.forms import show_field_errors
@@ -23,7 +23,7 @@ from marketplace.core.timeutil import today_wib
 from marketplace.extensions import db
 from marketplace.feeds.writers.values import format_scaled
 from marketplace.payments.services import ledger, ledger_queries
-from marketplace.payments.services.form_keys import FORM_KEY_MAX_LENGTH, KEY_ERROR, new_form_key
+from marketplace.payments.services.form_keys import form_key_field, new_form_key
 from marketplace.payments.views import bp
 
 INVALID = 422
@@ -36,7 +36,7 @@ class PayoutForm(BaseForm):
     """A transfer the cooperative made to a member."""
 
     #: Made when the form is shown: submitting the same form twice records the payout once.
-    key = HiddenField(validators=[DataRequired(message=KEY_ERROR), Length(max=FORM_KEY_MAX_LENGTH, message=KEY_ERROR)])
+    key = form_key_field()
     amount = StringField(_l("Amount (Rp)"), render_kw=NUMERIC, description=_l("Whole rupiah, at most the balance."))
     bank_reference = StringField(
         _l("Bank transfer reference"), validators=[InputRequired(), Length(max=ledger.BANK_REFERENCE_MAX)]

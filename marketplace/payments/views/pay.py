@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import DateField, IntegerField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from marketplace.accounts.models import Role, User
 from marketplace.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
@@ -27,7 +27,7 @@ from marketplace.extensions import db
 from marketplace.payments import gateway
 from marketplace.payments.models import Payment, Refund
 from marketplace.payments.services import abandon, payments, proofs, refunds
-from marketplace.payments.services.form_keys import FORM_KEY_MAX_LENGTH, KEY_ERROR, new_form_key
+from marketplace.payments.services.form_keys import form_key_field, new_form_key
 from marketplace.payments.states import METHOD_LABELS, PAYMENT_STATUS_LABELS, RefundStatus
 from marketplace.payments.views import bp
 from marketplace.procurement.models import Order
@@ -68,7 +68,7 @@ class RefundForm(BaseForm):
     """A refund: amount and reason; for a transfer also the bank reference and the proof."""
 
     #: Made when the form is shown: submitting the same form twice refunds once.
-    key = HiddenField(validators=[DataRequired(message=KEY_ERROR), Length(max=FORM_KEY_MAX_LENGTH, message=KEY_ERROR)])
+    key = form_key_field()
     amount = IntegerField(
         _l("Amount to refund (Rp)"), validators=[InputRequired(), NumberRange(min=1)], render_kw=MONEY
     )
