@@ -289,7 +289,7 @@ class CatalogEntry(db.Model):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("product_revisions.id"))
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
-    seller_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    seller_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
     category_l1_id: Mapped[int | None]
     category_l2_id: Mapped[int | None]

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, event, inspect, or_, select, update
 from sqlalchemy.engine import Connection
 
-from marketplace.accounts.models import SellerProfile
+from marketplace.accounts.models import SellerProfile, User
 from marketplace.catalog.models import CatalogEntry, Category, Product, ProductRevision, Unit
 from marketplace.cooperatives.models import Cooperative
 from marketplace.core.timeutil import utcnow
@@ -81,3 +81,10 @@ def _profile_changed(mapper: Any, connection: Connection, profile: SellerProfile
             )
         )
         _mark_for_feeds(connection, select(ENTRIES.c.product_id).where(ENTRIES.c.seller_id == profile.user_id))
+
+
+@event.listens_for(User, "after_update")
+def _maker_renamed(mapper: Any, connection: Connection, user: User) -> None:
+    """A maker's name is the feeds' `nama_pelaku_usaha` when they have no business name."""
+    if _changed(user, "full_name"):
+        _mark_for_feeds(connection, select(ENTRIES.c.product_id).where(ENTRIES.c.seller_id == user.id))

@@ -130,3 +130,11 @@ def test_a_value_the_feeds_carry_marks_its_products_for_the_next_delta(shelf) ->
     db.session.flush()
     after_category = changed_marks(product, other)
     assert after_category[0] > after_unit[0] and after_category[1] > after_unit[1]  # both in that category
+
+
+def test_renaming_the_maker_marks_their_products_for_the_feeds(shelf) -> None:
+    product = shelf.product("Keripik Tempe")
+    (before,) = changed_marks(product)
+    shelf.maker.full_name = "Bu Siti Rahayu"
+    db.session.flush()
+    assert changed_marks(product)[0] > before
