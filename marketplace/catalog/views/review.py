@@ -146,6 +146,7 @@ def _detail_page(
         history=list(reversed(product.revisions)),
         images=sorted(revision.images, key=lambda link: link.position),
         can_decide=REVISION.can(revision, "approve"),
+        own=current_user.id in (product.seller_id, revision.author_id),
         approve_form=ApproveForm(formdata=None),
         reject_form=reject_form or RejectForm(formdata=None),
         changes_form=changes_form or RequestChangesForm(formdata=None),

@@ -157,6 +157,15 @@ class TestDetail:
         assert 'data-issue="validity_past"' in page and "data-approve-blocked" in page
         assert 'data-action="approve"' not in page and 'data-action="request-changes"' in page
 
+    def test_a_change_the_manager_wrote_offers_no_decision_to_them(self, client, login_as, manager, maker, reference):
+        product = listing(maker, reference, sku="BRS-OWN")
+        change = update_listing(
+            actor=manager, product=product, data=listing_data(reference, sku="BRS-OWN", name="Beras Baru"), submit=True
+        )
+        login_as(manager)
+        page = client.get(detail_url(change)).get_data(as_text=True)
+        assert "data-own-listing" in page and 'data-action="approve"' not in page
+
     def test_a_decided_revision_is_read_only(self, client, login_as, reference, manager, maker) -> None:
         product = listing(maker, reference)
         login_as(manager)
