@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from marketplace.payments import gateway
 from marketplace.payments.models import Payment, Refund
 from marketplace.payments.services.abandon import EXPIRED, is_abandonable, settle_waiting
 from marketplace.payments.services.payments import lock_payment
-from marketplace.payments.services.refunds import ask_stripe_again
+from marketplace.payments.services.refunds import refund_at_stripe
 from marketplace.payments.services.webhooks import apply_intent
 from marketplace.payments.states import PaymentMethod, PaymentStatus, RefundStatus
 
@@ -44,19 +45,9 @@ INTENT_STATUSES = {
 
 def stale_payments(now: datetime | None = None) -> list[Payment]:
     """Card payments with a PaymentIntent, processing since over an hour before `now`, oldest first."""
-    cutoff = (now or utcnow()) - STALE_AFTER
-    return list(
-        db.session.scalars(
-            select(Payment)
-            .where(
-                Payment.method == PaymentMethod.CARD,
-                Payment.status == PaymentStatus.PROCESSING,
-                Payment.processing_since < cutoff,
-                Payment.stripe_payment_intent_id.is_not(None),
-            )
-            .order_by(Payment.processing_since, Payment.id)
-        )
-    )
+    since = Payment.processing_since
+    intent = Payment.stripe_payment_intent_id.is_not(None)
+    return _card_payments(PaymentStatus.PROCESSING, since, (now or utcnow()) - STALE_AFTER, intent)
 
 
 def pending_stale_after() -> timedelta:
@@ -66,18 +57,13 @@ def pending_stale_after() -> timedelta:
 
 def stale_pending_payments(now: datetime | None = None) -> list[Payment]:
     """Card payments waiting (PENDING) since before `now` less `pending_stale_after()`, oldest first."""
-    cutoff = (now or utcnow()) - pending_stale_after()
-    return list(
-        db.session.scalars(
-            select(Payment)
-            .where(
-                Payment.method == PaymentMethod.CARD,
-                Payment.status == PaymentStatus.PENDING,
-                Payment.created_at < cutoff,
-            )
-            .order_by(Payment.created_at, Payment.id)
-        )
-    )
+    return _card_payments(PaymentStatus.PENDING, Payment.created_at, (now or utcnow()) - pending_stale_after())
+
+
+def _card_payments(status: PaymentStatus, since: Any, cutoff: datetime, *conditions: Any) -> list[Payment]:
+    """Card payments in `status` whose `since` column is before `cutoff`, oldest first."""
+    query = select(Payment).where(Payment.method == PaymentMethod.CARD, Payment.status == status, since < cutoff)
+    return list(db.session.scalars(query.where(*conditions).order_by(since, Payment.id)))
 
 
 def reconcile(now: datetime | None = None) -> list[tuple[Payment, str, str]]:
@@ -122,7 +108,7 @@ def _ask_unanswered_refunds_again() -> None:
     """Ask Stripe again for each unanswered refund (same idempotency key: made once at most); each on its own."""
     for refund_id in unanswered_refunds():
         try:
-            ask_stripe_again(refund_id)
+            refund_at_stripe(refund_id)
         except DomainError:
             db.session.rollback()
             logger.warning("reconciliation: refund %s is still unanswered or was refused", refund_id)

@@ -92,7 +92,7 @@ def refund(
     if card:
         # Committed before Stripe is called: a retry reuses the key, and the amount is held meanwhile.
         db.session.commit()
-        return _refund_card(found.id)
+        return refund_at_stripe(found.id)
     found.bank_reference = bank_reference
     found.proof_storage_key = f"payments/{order.id}/refund-{uuid4().hex}.{PROOF_TYPES[content_type]}"
     found.proof_content_type = content_type
@@ -116,17 +116,13 @@ def _repeat(found: Refund) -> Refund:
     retry = found.status == RefundStatus.PENDING and found.payment.method == PaymentMethod.CARD
     db.session.rollback()
     if retry and found.stripe_refund_id is None:
-        return _refund_card(found.id)
+        return refund_at_stripe(found.id)
     return found
 
 
-def ask_stripe_again(refund_id: int) -> Refund:
-    """Ask Stripe again (same idempotency key) for a pending card refund whose first call got no answer; commit."""
-    return _refund_card(refund_id)
-
-
-def _refund_card(refund_id: int) -> Refund:
-    """Ask Stripe for the pending card refund (unless an earlier call already got Stripe's answer); commit."""
+def refund_at_stripe(refund_id: int) -> Refund:
+    """Ask Stripe for the pending card refund, with its idempotency key (unless an earlier call already got
+    Stripe's answer: also safe to call again for one whose first call got none); commit."""
     lock_payment(db.session.get(Refund, refund_id).payment)
     found = db.session.scalars(
         select(Refund).where(Refund.id == refund_id).execution_options(populate_existing=True)
