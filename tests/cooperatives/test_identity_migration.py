@@ -3,7 +3,6 @@ stop the upgrade naming the rows, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ from flask_migrate import upgrade
 
 from marketplace import create_app
 from marketplace.extensions import db
+from tests.support.database import fresh_database_url
 
 BEFORE = "ee8424df5576"
 
@@ -22,18 +22,8 @@ BEFORE = "ee8424df5576"
 @pytest.fixture
 def old_schema_app(tmp_path: Path) -> Iterator[Flask]:
     """An app on a fresh database migrated up to the revision before unique identities."""
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        name = f"{sa.make_url(url).database}_identities"
-        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        admin.dispose()
-        url = sa.make_url(url).set(database=name).render_as_string(hide_password=False)
-    app = create_app(
-        "testing", {"INSTANCE_PATH": tmp_path, "SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{tmp_path / 'm.db'}"}
-    )
+    url = fresh_database_url(tmp_path, "identities")
+    app = create_app("testing", {"INSTANCE_PATH": tmp_path, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         upgrade(revision=BEFORE)
         yield app

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,21 +13,13 @@ from flask_migrate import downgrade, upgrade
 from marketplace import create_app
 from marketplace.catalog.models import SEARCH_INDEX_OBJECTS
 from marketplace.extensions import db
+from tests.support.database import fresh_database_url
 
 
 @pytest.fixture
 def empty_database_url(tmp_path: Path) -> str:
     """A fresh empty database of the suite's kind."""
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        return f"sqlite:///{tmp_path / 'migrations.db'}"
-    name = f"{sa.make_url(url).database}_migrations"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    return sa.make_url(url).set(database=name).render_as_string(hide_password=False)
+    return fresh_database_url(tmp_path, "migrations")
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

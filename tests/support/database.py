@@ -1,7 +1,12 @@
-"""Create the test database schema by running every migration, as production does."""
+"""Create the test database schema by running every migration, as production does; fresh databases for tests
+that migrate one themselves."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
 
@@ -46,3 +51,18 @@ def truncate_all(app: Flask) -> None:
             connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # products ↔ revisions point at each other
             for table in [*tables, "catalog_fts"]:
                 connection.exec_driver_sql(f'DELETE FROM "{table}"')  # noqa: S608 - names from our metadata
+
+
+def fresh_database_url(tmp_path: Path, suffix: str) -> str:
+    """A new empty database: a SQLite file under `tmp_path`, or on PostgreSQL (DATABASE_URL set) the database
+    `<suite's database>_<suffix>`, dropped and created again."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path / f'{suffix}.db'}"
+    name = f"{sa.make_url(url).database}_{suffix}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return sa.make_url(url).set(database=name).render_as_string(hide_password=False)
