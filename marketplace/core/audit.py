@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, insert
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.timeutil import utcnow
@@ -60,6 +60,32 @@ def record_event(
     )
     db.session.add(event)
     return event
+
+
+def record_events(
+    action: str,
+    *,
+    subject_type: str,
+    subject_ids: list[int],
+    actor_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> None:
+    """Record the same event for many subjects in one INSERT (not committed): a set-based move's audit trail."""
+    if not subject_ids:
+        return
+    shared = {
+        "created_at": utcnow(),
+        "action": action,
+        "subject_type": subject_type,
+        "actor_id": actor_id,
+        "before": before,
+        "after": after,
+        "reason": reason,
+        "ip_address": client_ip(),
+    }
+    db.session.execute(insert(AuditEvent), [{**shared, "subject_id": subject_id} for subject_id in subject_ids])
 
 
 def apply_changes(subject: object, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -1,5 +1,6 @@
 """Explicit state machines: a map of allowed moves and one function that performs a move (`move`, on a loaded
-object; `move_where`, as one conditional UPDATE for rows that several processes may move at once)."""
+object; `move_where`, as one conditional UPDATE for rows that several processes may move at once; `move_many`, one
+UPDATE for every row that matches, e.g. all the products of a closed cooperative)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, update
 
-from marketplace.core.audit import record_event
+from marketplace.core.audit import record_event, record_events
 from marketplace.core.errors import IllegalTransition
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
@@ -112,3 +113,43 @@ class Lifecycle:
             reason=reason,
         )
         return True
+
+    def move_many(
+        self,
+        model: Any,
+        action: str,
+        *,
+        where: Iterable[Any],
+        actor_id: int | None,
+        values: dict[str, Any] | None = None,
+        reason: str | None = None,
+    ) -> list[int]:
+        """Perform `action` with one UPDATE per source state on every row of `model` that is in that state and
+        matches `where`; set `values` and `updated_at`, record an audit event per row and return the moved ids in
+        order. Rows loaded in the session are updated too. Flushes, never commits; lock the rows first (in id
+        order) where other transactions may lock several of them."""
+        move = self.moves[action]
+        conditions = list(where)
+        db.session.flush()
+        moved: list[int] = []
+        for source in sorted(move.sources):
+            ids = list(
+                db.session.scalars(
+                    update(model)
+                    .where(model.status == source, *conditions)
+                    .values(status=move.target, updated_at=utcnow(), **(values or {}))
+                    .returning(model.id)
+                    .execution_options(synchronize_session="fetch")
+                )
+            )
+            record_events(
+                f"{self.subject_type}.{action}",
+                subject_type=self.subject_type,
+                subject_ids=ids,
+                actor_id=actor_id,
+                before={"status": source},
+                after={"status": move.target},
+                reason=reason,
+            )
+            moved += ids
+        return sorted(moved)

@@ -8,14 +8,17 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.admin.services import set_user_enabled
-from marketplace.catalog.models import CatalogEntry
-from marketplace.catalog.services import approve_revision, update_listing
+from marketplace.catalog.models import CatalogEntry, Product, SearchTerm
+from marketplace.catalog.search.query import search_catalog
+from marketplace.catalog.services import approve_revision, update_listing, withdraw_product
 from marketplace.catalog.states import ProductStatus
 from marketplace.cooperatives.models import Membership
 from marketplace.cooperatives.services import reactivate_member, set_cooperative_active, suspend_member
+from marketplace.core.audit import AuditEvent
 from marketplace.core.errors import Conflict
 from marketplace.extensions import db
 from tests.factories import listing, listing_data, seller
+from tests.support.statements import recorded_statements
 
 
 def off_sale(product) -> bool:
@@ -47,6 +50,28 @@ def test_disabling_an_account_takes_its_products_off_sale(operator, maker, live,
 def test_closing_a_cooperative_takes_all_its_products_off_sale(operator, cooperative, live, other) -> None:
     set_cooperative_active(actor=operator, cooperative=cooperative, active=False, reason="Dibubarkan RAT")
     assert off_sale(live) and off_sale(other)
+
+
+def test_closing_a_cooperative_withdraws_its_many_products_each_audited_and_forgotten_by_search(
+    operator, cooperative, maker, reference
+) -> None:
+    products = [listing(maker, reference, sku=f"PADI-{index}", name=f"Gabah Padi {index}") for index in range(30)]
+    withdraw_product(actor=maker, product=products[0], reason="Sudah tidak diproduksi")  # not withdrawn twice
+    assert search_catalog(text="gabah").total == 29
+    with recorded_statements() as statements:
+        set_cooperative_active(actor=operator, cooperative=cooperative, active=False, reason="Dibubarkan RAT")
+    assert len(statements) < 29  # set-based: not a statement (or three) per product
+    db.session.expire_all()
+    assert {product.status for product in db.session.scalars(select(Product))} == {ProductStatus.WITHDRAWN}
+    assert search_catalog(text="gabah").total == 0
+    assert db.session.get(SearchTerm, "gabah") is None
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "product.withdraw", AuditEvent.actor_id == operator.id)
+    ).all()
+    assert sorted(event.subject_id for event in events) == sorted(product.id for product in products[1:])
+    assert {(event.actor_id, event.reason, event.before["status"]) for event in events} == {
+        (operator.id, "Dibubarkan RAT", ProductStatus.ACTIVE)
+    }
 
 
 def test_a_change_waiting_for_review_cannot_put_a_suspended_members_product_back_on_sale(

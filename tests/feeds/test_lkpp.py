@@ -6,7 +6,6 @@ import json
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from marketplace.accounts.models import Role
 from marketplace.cooperatives.services import rotate_datafeed_key
@@ -14,6 +13,7 @@ from marketplace.core.timeutil import to_jakarta, utcnow
 from marketplace.extensions import db
 from marketplace.feeds.models import DatafeedItem, Feed
 from tests.factories import CooperativeFactory, user_with_role
+from tests.support.statements import recorded_statements
 
 PREFIX = "/lkpp/v1"
 TODAY = to_jakarta(utcnow()).date()
@@ -252,16 +252,8 @@ def test_a_page_is_a_fixed_number_of_reads(client, app, cooperative) -> None:
     snapshot(cooperative, [(f"SKU-{n}", True, TODAY) for n in range(60)])
 
     def reads_of(**params) -> tuple[list[str], list[str]]:
-        statements: list[str] = []
-
-        def record(conn, cursor, statement, *args) -> None:
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with recorded_statements() as statements:
             response = pull(client, "all_produk", cooperative.datafeed_key, **params)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         return skus(response), [s for s in statements if s.lstrip().upper().startswith("SELECT")]
 
     small_page, small_reads = reads_of(per_page=5)

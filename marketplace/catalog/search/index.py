@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import NamedTuple
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import bindparam, delete, select, text
 
 from marketplace.accounts.models import DEFAULT_SKALA_USAHA, SellerProfile
 from marketplace.catalog.models import CatalogEntry, Category, Product, ProductRevision, SearchTerm
@@ -37,6 +37,10 @@ _SET_VECTOR = text(  # constant SQL: the values are bound parameters
 )
 
 
+#: Entries removed per statement (SQLite's bound-parameter limit is 32,766).
+REMOVAL_CHUNK = 5000
+
+
 class SearchParts(NamedTuple):
     """A product's searchable words (lower case, joined by single spaces): its name, its brand, the rest."""
 
@@ -58,10 +62,7 @@ def refresh_entry(product: Product) -> CatalogEntry | None:
     revision = product.live_revision
     if product.status != ProductStatus.ACTIVE or revision is None:
         if existing is not None:
-            db.session.delete(existing)
-            db.session.flush()
-            _update_fulltext(product.id, None)
-            _count_terms(old_text, "")
+            remove_entries([product.id])
         return None
     entry = existing or CatalogEntry(product_id=product.id)
     parts = _fill_entry(entry, product, revision)
@@ -71,6 +72,26 @@ def refresh_entry(product: Product) -> CatalogEntry | None:
     _update_fulltext(product.id, parts)
     _count_terms(old_text, entry.search_text)
     return entry
+
+
+def remove_entries(product_ids: list[int]) -> None:
+    """Remove the catalog entries and search index rows of products taken off sale, a chunk of ids per statement
+    (flushes, never commits)."""
+    db.session.flush()
+    for start in range(0, len(product_ids), REMOVAL_CHUNK):
+        chunk = product_ids[start : start + REMOVAL_CHUNK]
+        texts = list(db.session.scalars(select(CatalogEntry.search_text).where(CatalogEntry.product_id.in_(chunk))))
+        db.session.execute(
+            delete(CatalogEntry)
+            .where(CatalogEntry.product_id.in_(chunk))
+            .execution_options(synchronize_session="fetch")
+        )
+        if db.session.get_bind().dialect.name == "sqlite":
+            db.session.execute(
+                text("DELETE FROM catalog_fts WHERE rowid IN :ids").bindparams(bindparam("ids", expanding=True)),
+                {"ids": chunk},
+            )
+        _count_removed_terms(texts)
 
 
 def _category_path(category_id: int | None) -> list[Category]:
@@ -136,18 +157,16 @@ def search_text_of(revision: ProductRevision, categories: list[Category]) -> str
     return search_parts(revision, categories).text
 
 
-def _update_fulltext(product_id: int, parts: SearchParts | None) -> None:
-    """PostgreSQL: write the entry's `search_vector`; SQLite: keep the FTS5 row of stems."""
+def _update_fulltext(product_id: int, parts: SearchParts) -> None:
+    """PostgreSQL: write the entry's `search_vector`; SQLite: replace the FTS5 row of stems."""
     if db.session.get_bind().dialect.name != "sqlite":
-        if parts is not None:  # a removed entry takes its vector with it
-            db.session.execute(_SET_VECTOR, {"id": product_id, **parts._asdict()})
+        db.session.execute(_SET_VECTOR, {"id": product_id, **parts._asdict()})
         return
     db.session.execute(text("DELETE FROM catalog_fts WHERE rowid = :id"), {"id": product_id})
-    if parts is not None:
-        db.session.execute(
-            text("INSERT INTO catalog_fts (rowid, stems) VALUES (:id, :stems)"),
-            {"id": product_id, "stems": " ".join(stems(parts.text))},
-        )
+    db.session.execute(
+        text("INSERT INTO catalog_fts (rowid, stems) VALUES (:id, :stems)"),
+        {"id": product_id, "stems": " ".join(stems(parts.text))},
+    )
 
 
 def _count_terms(old_text: str, new_text: str) -> None:
@@ -155,6 +174,18 @@ def _count_terms(old_text: str, new_text: str) -> None:
     old, new = set(stems(old_text)), set(stems(new_text))
     changes = Counter(dict.fromkeys(new - old, 1))
     changes.subtract(dict.fromkeys(old - new, 1))
+    _apply_term_changes(changes)
+
+
+def _count_removed_terms(texts: list[str]) -> None:
+    """One entry fewer for each stem of each removed entry's text."""
+    changes: Counter[str] = Counter()
+    for removed in texts:
+        changes.subtract(dict.fromkeys(set(stems(removed)), 1))
+    _apply_term_changes(changes)
+
+
+def _apply_term_changes(changes: Counter[str]) -> None:
     rows = [{"term": term, "entries": delta} for term, delta in sorted(changes.items()) if delta and len(term) <= 60]
     if not rows:
         return

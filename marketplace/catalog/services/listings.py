@@ -11,7 +11,7 @@ from marketplace.accounts.models import User
 from marketplace.catalog.models import Product, ProductRevision, RegionalPrice, RevisionAttachment, RevisionImage
 from marketplace.catalog.permissions import can_edit_product, can_view_product, is_active_member, manages_cooperative
 from marketplace.catalog.rules import clean_listing
-from marketplace.catalog.search.index import refresh_entry
+from marketplace.catalog.search.index import refresh_entry, remove_entries
 from marketplace.catalog.states import EDITABLE_REVISION_STATES, OPEN_REVISION_STATES, PRODUCT, REVISION, ProductStatus
 from marketplace.cooperatives.models import Cooperative, Membership
 from marketplace.cooperatives.states import MembershipStatus
@@ -227,15 +227,17 @@ def withdraw_products_on_sale(
     """Take off sale every product on sale of a seller or of a cooperative (a suspended member, a disabled
     account, a closed cooperative), each audited with `reason`; not committed (the caller's decision commits).
     Return how many. They stay withdrawn when the member comes back: the seller lists them again."""
-    statement = select(Product).where(Product.status == ProductStatus.ACTIVE).with_for_update()
+    chosen = [Product.status == ProductStatus.ACTIVE]
     if seller_id is not None:
-        statement = statement.where(Product.seller_id == seller_id)
+        chosen.append(Product.seller_id == seller_id)
     if cooperative_id is not None:
-        statement = statement.where(Product.cooperative_id == cooperative_id)
-    products = list(db.session.scalars(statement.order_by(Product.id)))
-    for product in products:
-        _withdraw(product, actor, reason)
-    return len(products)
+        chosen.append(Product.cooperative_id == cooperative_id)
+    db.session.execute(select(Product.id).where(*chosen).order_by(Product.id).with_for_update())  # as checkout locks
+    withdrawn = PRODUCT.move_many(
+        Product, "withdraw", where=chosen, actor_id=actor.id, reason=reason, values={"feed_changed_at": utcnow()}
+    )
+    remove_entries(withdrawn)
+    return len(withdrawn)
 
 
 def _withdraw(product: Product, actor: User, reason: str | None) -> None:
