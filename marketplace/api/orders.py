@@ -59,6 +59,7 @@ def list_orders(query: OrderQuery) -> Page:
         date_from=query.date_from,
         date_to=query.date_to,
         number=query.number,
+        awaiting=query.awaiting,
         page=query.page,
         per_page=page_size(query),
     )

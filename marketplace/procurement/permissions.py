@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from marketplace.accounts.models import Role, User
-from marketplace.procurement.models import Order, OrderLine
-from marketplace.procurement.states import Party
+from marketplace.procurement.models import Order, OrderDocument, OrderLine, Signature
+from marketplace.procurement.services import deadlines
+from marketplace.procurement.states import DocumentKind, OrderStatus, Party
 
 #: Every role that can have orders: the buyer officers, the provider side and operators.
 ORDER_ROLES = (Role.PP, Role.PPK, Role.BENDAHARA, Role.COOP_MANAGER, Role.SELLER, Role.OPERATOR)
@@ -71,3 +72,45 @@ def orders_visible_to(user: User) -> ColumnElement[bool]:
             exists(select(OrderLine.id).where(OrderLine.order_id == Order.id, OrderLine.seller_id == user.id))
         )
     return or_(*conditions) if conditions else false()
+
+
+def orders_awaiting(user: User) -> ColumnElement[bool]:
+    """A condition on `Order` matching the orders waiting for something `user` can do now: the PPK's review,
+    answer or receipt, the cooperative's answer, shipment, invoice or confirmation (its managers), a signature of the
+    user's side still missing, the bendahara's payment, or a seller's lines still to ship."""
+    conditions = []
+    if user.has_role(Role.PPK):
+        mine = Order.ppk_id == user.id
+        conditions += [
+            and_(mine, Order.waiting_for.in_([deadlines.PPK, deadlines.BUYER])),
+            and_(mine, Order.waiting_for == deadlines.SIGNATURES, ~_signed_by(Party.BUYER)),
+        ]
+    if user.cooperative_id is not None and user.has_role(Role.COOP_MANAGER):
+        ours = Order.cooperative_id == user.cooperative_id
+        conditions += [
+            and_(ours, Order.waiting_for == deadlines.PROVIDER),
+            and_(ours, Order.waiting_for == deadlines.SIGNATURES, ~_signed_by(Party.PROVIDER)),
+        ]
+    if user.work_unit_id is not None and user.has_role(Role.BENDAHARA):
+        conditions.append(and_(Order.work_unit_id == user.work_unit_id, Order.waiting_for == deadlines.BENDAHARA))
+    if user.has_role(Role.SELLER):
+        to_ship = select(OrderLine.id).where(
+            OrderLine.order_id == Order.id,
+            OrderLine.seller_id == user.id,
+            OrderLine.quantity_shipped < OrderLine.quantity,
+        )
+        conditions.append(and_(Order.status == OrderStatus.ON_PROCESS, exists(to_ship)))
+    return or_(*conditions) if conditions else false()
+
+
+def _signed_by(party: Party) -> ColumnElement[bool]:
+    """The order's Surat Pesanan bears `party`'s signature."""
+    return exists(
+        select(Signature.id)
+        .join(OrderDocument, Signature.document_id == OrderDocument.id)
+        .where(
+            OrderDocument.order_id == Order.id,
+            OrderDocument.kind == DocumentKind.SURAT_PESANAN,
+            Signature.party == party,
+        )
+    )

@@ -10,6 +10,7 @@ import pytest
 
 from marketplace.extensions import db
 from marketplace.procurement.models import Offer, Order, Shipment, ShipmentLine
+from marketplace.procurement.services import deadlines
 from marketplace.procurement.states import ORDER, OrderStatus, ShipmentStatus
 from tests.api.conftest import ApiClient
 from tests.procurement.conftest import Market, make_order
@@ -74,6 +75,18 @@ def test_list_is_scoped_filtered_and_paginated(api, market) -> None:
     assert api.get("/orders?date_from=2099-01-01", user=market.pp).get_json()["total"] == 0
     seller_b = api.get("/orders", user=market.seller_b).get_json()
     assert seller_b["total"] == 3  # the order of the other work unit has rice only
+
+
+def test_list_of_orders_waiting_for_the_caller(api, market) -> None:
+    due, not_due = make_order(market), make_order(market)
+    deadlines.wait_for(due, deadlines.PROVIDER)
+    deadlines.wait_for(not_due, deadlines.PPK)
+    db.session.flush()
+    manager = api.get("/orders?awaiting=true", user=market.manager).get_json()
+    assert [item["id"] for item in manager["items"]] == [due.id]
+    ppk = api.get("/orders?awaiting=true", user=market.ppk).get_json()
+    assert [item["id"] for item in ppk["items"]] == [not_due.id]
+    assert api.get("/orders?awaiting=maybe", user=market.ppk).status_code == 422
 
 
 def test_list_validates_its_filters(api, market) -> None:

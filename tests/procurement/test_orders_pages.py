@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -67,6 +68,18 @@ def test_filters_are_kept_in_the_url_and_in_the_export_link(client, market, orde
     assert '<option selected value="ON_PROCESS">' in page
     assert 'value="SP-"' in page
     assert "/pesanan/ekspor.csv?status=ON_PROCESS&amp;number=SP-&amp;date_from=2020-01-01" in page
+
+
+def test_waiting_for_me_lists_only_the_orders_the_user_must_act_on(client, market, orders) -> None:
+    deadlines.wait_for(orders["mine"], deadlines.PROVIDER)
+    deadlines.wait_for(orders["elsewhere"], deadlines.PPK)
+    db.session.flush()
+    in_english(client, market.manager)
+    page = listed(client.get("/pesanan?awaiting=y"))
+    assert f'data-order-id="{orders["mine"].id}"' in page
+    assert f'data-order-id="{orders["elsewhere"].id}"' not in page  # the cooperative's, but the PPK is due
+    assert re.search(r'<input checked[^>]* name="awaiting"', page)  # the box stays ticked
+    assert "Only those waiting for me" in page
 
 
 def test_an_invalid_filter_is_ignored(client, market, orders) -> None:

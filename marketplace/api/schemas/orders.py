@@ -20,6 +20,11 @@ class OrderQuery(PageQuery):
     date_from: date | None = Field(None, description="Placed on or after this day (WIB)")
     date_to: date | None = Field(None, description="Placed on or before this day (WIB)")
     number: str | None = Field(None, max_length=30, description="Beginning of the order number, any case")
+    awaiting: bool = Field(
+        False,
+        description="Only orders waiting for something the caller can do now (review, answer, signature, shipment "
+        "of their lines, receipt, invoice, payment)",
+    )
 
 
 class PartyOut(OutModel):

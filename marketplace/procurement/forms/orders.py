@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, Field, SelectField, StringField
+from wtforms import BooleanField, DateField, Field, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
@@ -14,7 +14,8 @@ from marketplace.procurement.states import ORDER_STATUS_LABELS
 
 
 class OrderFilterForm(BaseForm):
-    """Status, WIB days and the beginning of the order number; no CSRF token (it changes nothing)."""
+    """Status, WIB days, the beginning of the order number and "waiting for me"; no CSRF token (it changes
+    nothing)."""
 
     class Meta:
         csrf = False
@@ -30,10 +31,12 @@ class OrderFilterForm(BaseForm):
     number = StringField(
         _l("Order number"), validators=[Optional(), Length(max=30)], description=_l("Beginning, e.g. SP-2026-")
     )
+    awaiting = BooleanField(_l("Only those waiting for me"))
 
     def filters(self) -> dict[str, Any]:
         """The valid filters as keyword arguments of `queries.list_orders` (an invalid filter is ignored)."""
-        return {name: _valid(self[name]) for name in ("status", "date_from", "date_to", "number")}
+        filters = {name: _valid(self[name]) for name in ("status", "date_from", "date_to", "number")}
+        return {**filters, "awaiting": bool(self.awaiting.data)}
 
 
 def _valid(field: Field) -> Any:

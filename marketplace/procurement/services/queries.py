@@ -18,7 +18,7 @@ from marketplace.core.pagination import Page, paginate
 from marketplace.core.timeutil import wib_day_start
 from marketplace.extensions import db
 from marketplace.procurement.models import Order
-from marketplace.procurement.permissions import orders_visible_to
+from marketplace.procurement.permissions import orders_awaiting, orders_visible_to
 from marketplace.procurement.services import documents, fulfilment, moves
 
 #: Rows fetched at a time by the CSV export.
@@ -74,9 +74,13 @@ def orders_statement(
     date_from: date | None = None,
     date_to: date | None = None,
     number: str | None = None,
+    awaiting: bool = False,
 ) -> Select:
-    """The orders `user` may see matching the filters (dates are WIB days, both included), newest first."""
+    """The orders `user` may see matching the filters (dates are WIB days, both included; `awaiting`: only those
+    waiting for the user to act), newest first."""
     statement = select(Order).where(orders_visible_to(user))
+    if awaiting:
+        statement = statement.where(orders_awaiting(user))
     if status:
         statement = statement.where(Order.status == status)
     if date_from is not None:
@@ -95,12 +99,15 @@ def list_orders(
     date_from: date | None = None,
     date_to: date | None = None,
     number: str | None = None,
+    awaiting: bool = False,
     page: int = 1,
     per_page: int | None = None,
 ) -> Page:
     """One page of the orders `user` may see (operators all, officers their work unit's, managers their
     cooperative's, sellers those with their lines), newest first."""
-    statement = orders_statement(user, status=status, date_from=date_from, date_to=date_to, number=number)
+    statement = orders_statement(
+        user, status=status, date_from=date_from, date_to=date_to, number=number, awaiting=awaiting
+    )
     statement = statement.options(joinedload(Order.work_unit), joinedload(Order.cooperative))
     return paginate(statement, max(page, 1), per_page or current_app.config["PAGE_SIZE"])
 
