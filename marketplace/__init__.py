@@ -96,13 +96,14 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.catalog.views import BLUEPRINTS as catalog_blueprints
     from marketplace.cooperatives.views import bp as cooperatives_bp
     from marketplace.core.views import bp as core_bp
+    from marketplace.dashboard.views import bp as dashboard_bp
     from marketplace.feeds.lkpp import bp as lkpp_bp
     from marketplace.feeds.views import bp as feeds_bp
     from marketplace.payments.views import bp as payments_bp
     from marketplace.procurement.views import bp as procurement_bp
 
     blueprints = (
-        *(core_bp, accounts_bp, cooperatives_bp, agencies_bp, admin_bp),
+        *(core_bp, dashboard_bp, accounts_bp, cooperatives_bp, agencies_bp, admin_bp),
         *(*catalog_blueprints, feeds_bp, procurement_bp, payments_bp),
     )
     for blueprint in (*blueprints, api_bp, lkpp_bp):

@@ -25,7 +25,7 @@ OFFICERS = frozenset({Role.PP, Role.PPK})
 
 #: endpoint → who may use it: PUBLIC, SIGNED_IN (any role) or the set of roles.
 ACCESS: dict[str, object] = {
-    "core.index": PUBLIC,
+    "dashboard.index": PUBLIC,
     "core.health": PUBLIC,
     "core.regions": PUBLIC,
     "core.set_language": PUBLIC,

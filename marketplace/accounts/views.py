@@ -40,13 +40,9 @@ def start_session(user: User, *, remember: bool = False) -> None:
     login_user(user, remember=remember)
 
 
-def home_for(user: User) -> str:
-    """Where a person lands after signing in."""
-    if user.has_role(Role.OPERATOR):
-        return url_for("admin.users")
-    if user.has_role(Role.SELLER):
-        return url_for("accounts.profile")
-    return url_for("core.index")
+def home() -> str:
+    """Where a person lands after signing in: their dashboard."""
+    return url_for("dashboard.index")
 
 
 def no_store(response):
@@ -92,7 +88,7 @@ def login():
     """Sign in with email and password."""
     target = request.args.get("next")
     if current_user.is_authenticated:
-        return redirect(target if is_safe_redirect(target) else home_for(current_user))
+        return redirect(target if is_safe_redirect(target) else home())
     form = LoginForm()
     status, retry_after = 200, None
     if form.validate_on_submit():
@@ -113,7 +109,7 @@ def login():
             form.form_errors.append(error.message)
         else:
             start_session(user, remember=form.remember.data)
-            return redirect(target if is_safe_redirect(target) else home_for(user))
+            return redirect(target if is_safe_redirect(target) else home())
     response = current_app.make_response((render_template("accounts/login.html", form=form), status))
     if retry_after is not None:
         response.headers["Retry-After"] = str(retry_after)
@@ -131,7 +127,7 @@ def logout():
     if language:
         session["lang"] = language
     flash(_("You have signed out."), "info")
-    return redirect(url_for("core.index"))
+    return redirect(url_for("dashboard.index"))
 
 
 @bp.route("/lupa-sandi", methods=["GET", "POST"])
@@ -175,7 +171,7 @@ def _password_from_link(token: str, purpose: str):
         else:
             start_session(user)
             flash(_("Your password is set. You are signed in."), "success")
-            return redirect(home_for(user))
+            return redirect(home())
     status = 422 if form.errors else 200
     page = render_template("accounts/new_password.html", form=form, purpose=purpose, user=user)
     return no_store(current_app.make_response((page, status)))

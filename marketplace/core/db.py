@@ -1,5 +1,5 @@
 """Declarative base with a constraint naming convention and timestamp columns; dialect helpers (upserts, batched
-writes)."""
+writes, months in WIB)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Integer,
     MetaData,
+    String,
     Table,
     TypeDecorator,
     bindparam,
@@ -25,8 +26,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.functions import FunctionElement
 
 from marketplace.core.timeutil import utcnow
 
@@ -163,3 +166,20 @@ def insert_under_parents(
 
 #: `insert_under_parents` statements, built once per table, columns and match.
 _UNDER_PARENTS: dict[tuple, Insert] = {}
+
+
+class wib_month(FunctionElement):  # lower case: used like a SQL function
+    """`'YYYY-MM'` of a stored UTC timestamp's month in WIB, for grouping by month in SQL."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(wib_month, "postgresql")
+def _wib_month_postgresql(element: wib_month, compiler: Any, **kw: Any) -> str:
+    return f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'Asia/Jakarta', 'YYYY-MM')"
+
+
+@compiles(wib_month, "sqlite")
+def _wib_month_sqlite(element: wib_month, compiler: Any, **kw: Any) -> str:
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)}, '+7 hours')"  # WIB has no summer time

@@ -1,8 +1,8 @@
-"""Pages every visitor sees: home, language switch, region lists for address pickers."""
+"""Pages and endpoints for every visitor: language switch, health check, region lists for address pickers."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 
 from marketplace.core.urls import is_safe_redirect
@@ -10,11 +10,6 @@ from marketplace.extensions import db
 from marketplace.reference.regions import child_regions, get_region
 
 bp = Blueprint("core", __name__)
-
-
-@bp.get("/")
-def index():
-    return render_template("core/index.html")
 
 
 @bp.get("/healthz")
@@ -36,7 +31,7 @@ def set_language(code: str):
     if request.method == "POST":
         save_language(code)
     target = request.args.get("next")
-    return redirect(target if is_safe_redirect(target) else url_for("core.index"))
+    return redirect(target if is_safe_redirect(target) else url_for("dashboard.index"))
 
 
 def save_language(code: str) -> None:
