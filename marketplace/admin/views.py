@@ -22,6 +22,7 @@ from marketplace.admin.forms import (
 from marketplace.agencies.forms import show_service_errors
 from marketplace.agencies.models import WorkUnit
 from marketplace.cooperatives.models import Membership
+from marketplace.cooperatives.states import STATUS_LABELS as MEMBERSHIP_LABELS
 from marketplace.core.audit import AuditEvent
 from marketplace.core.errors import Conflict, NotFound, ValidationFailed
 from marketplace.core.pagination import paginate, requested_page
@@ -54,7 +55,12 @@ def subject_url(event: AuditEvent) -> str | None:
 
 @bp.context_processor
 def inject_helpers() -> dict:
-    return {"role_labels": ROLE_LABELS, "audit_changes": services.audit_changes, "subject_url": subject_url}
+    return {
+        "role_labels": ROLE_LABELS,
+        "membership_labels": MEMBERSHIP_LABELS,
+        "audit_changes": services.audit_changes,
+        "subject_url": subject_url,
+    }
 
 
 def _valid(field: Field) -> object:

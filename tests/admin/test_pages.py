@@ -82,6 +82,13 @@ def test_user_page_shows_data_roles_form_and_events(client, login_as, operator, 
     assert f'action="/admin/users/{buyer.id}/disable"' in page and "data-confirm=" in page
 
 
+def test_user_page_names_the_membership_state(client, login_as, operator, cooperative) -> None:
+    member = seller(cooperative, full_name="Sri Anggota")
+    login_as(operator)
+    page = text(client.get(f"/admin/users/{member.id}"))
+    assert '<span class="badge badge-active">Aktif</span>' in page
+
+
 def test_unknown_user_is_404(client, login_as) -> None:
     login_as("operator")
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from marketplace.core.audit import AuditEvent
 from marketplace.core.errors import Forbidden, NotFound, ValidationFailed
+from marketplace.core.timeutil import today_wib
 from marketplace.extensions import db
 from marketplace.payments.models import LedgerEntry, Payment, Payout, Refund
 from marketplace.payments.services import ledger, ledger_queries
@@ -55,7 +56,7 @@ def entries(member_id: int) -> list[tuple[str, int]]:
 
 
 def payout(market: Market, member, amount: int, **kwargs) -> Payout:
-    values = {"bank_reference": "TRF-0001", "paid_on": date.today() - timedelta(days=1)} | kwargs
+    values = {"bank_reference": "TRF-0001", "paid_on": today_wib()} | kwargs
     return ledger.record_payout(
         actor=market.manager, cooperative_id=market.coop.id, member_id=member.id, amount=amount, **values
     )
@@ -197,6 +198,7 @@ def test_payout_reduces_the_balance_and_is_audited(market):
         (1_000, {"bank_reference": "x" * 121}, "bank_reference"),
         (1_000, {"paid_on": date.today() + timedelta(days=2)}, "paid_on"),
         (1_000, {"paid_on": None}, "paid_on"),
+        (1_000, {"paid_on": date(1900, 1, 1)}, "paid_on"),  # before the cooperative was on the platform
     ],
 )
 def test_payout_input_is_checked(market, amount, values, field):

@@ -8,6 +8,7 @@ import io
 
 import pytest
 
+from marketplace.core.timeutil import today_wib
 from marketplace.extensions import db
 from marketplace.payments.services import payments
 from marketplace.payments.states import PaymentStatus
@@ -93,7 +94,7 @@ def test_transfer_through_the_form_then_confirmed_by_the_manager(client, market,
     db.session.commit()  # a refused form rolls back to here (the test's transaction is still rolled back after)
     client.login(market.bendahara)
     form = {
-        "transfer_date": "2026-01-05",
+        "transfer_date": today_wib().isoformat(),
         "amount": str(invoiced_order.total),
         "bank_reference": "SP2D-0007/2026",
     }

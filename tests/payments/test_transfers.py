@@ -4,7 +4,7 @@ cooperative confirms it (only they may), which completes the order, issues the k
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from PIL import Image
@@ -110,6 +110,13 @@ def test_transfer_input_is_checked(market, invoiced_order):
         )
     assert set(refused.value.fields) == {"transfer_date", "amount", "bank_reference", "proof"}
     assert "Rp924.650" in refused.value.fields["amount"]
+    assert payments.payments_of(invoiced_order) == []
+
+
+def test_a_transfer_cannot_predate_the_order(market, invoiced_order):
+    with pytest.raises(ValidationFailed) as refused:
+        record(market, invoiced_order, transfer_date=date(1900, 1, 1))
+    assert set(refused.value.fields) == {"transfer_date"}
     assert payments.payments_of(invoiced_order) == []
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
 
+from marketplace.core.timeutil import today_wib
 from marketplace.extensions import db
 from marketplace.procurement.models import Offer, Order, Shipment, ShipmentLine
 from marketplace.procurement.services import deadlines
@@ -214,7 +214,7 @@ CASES = [
         S.WAITING_PAYMENT,
         S.WAITING_INVOICE,
         "ppk",
-        {"reference": "SP2D-1", "paid_on": "2026-01-05"},
+        {"reference": "SP2D-1", "paid_on": today_wib().isoformat()},
     ),
     Case("confirm-payment", "manager", S.PAYMENT_OUTSIDE_SYSTEM, S.WAITING_PAYMENT, "bendahara"),
 ]
@@ -335,7 +335,7 @@ def test_the_whole_lifecycle_through_the_api(api, market) -> None:
     receipt = {"lines": [{"line_id": rice.id, "quantity_received": 10}, {"line_id": oil.id, "quantity_received": 5}]}
     assert move("receive", market.ppk, receipt)["status"] == "WAITING_INVOICE"
     assert move("invoice", market.manager)["status"] == "WAITING_PAYMENT"
-    paid = move("pay-outside", market.bendahara, {"reference": "SP2D-0042", "paid_on": date.today().isoformat()})
+    paid = move("pay-outside", market.bendahara, {"reference": "SP2D-0042", "paid_on": today_wib().isoformat()})
     assert paid["status"] == "PAYMENT_OUTSIDE_SYSTEM" and paid["paid_outside_reference"] == "SP2D-0042"
     done = move("confirm-payment", market.manager)
     assert done["status"] == "COMPLETED"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from marketplace.core.audit import AuditEvent
 from marketplace.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
-from marketplace.core.timeutil import to_jakarta, utcnow
+from marketplace.core.timeutil import to_jakarta, today_wib, utcnow
 from marketplace.extensions import db
 from marketplace.procurement.services import documents, fulfilment
 from marketplace.procurement.states import DocumentKind, OrderStatus, Party, ShipmentStatus
@@ -309,7 +309,7 @@ def test_invoice_then_payment_outside_then_confirmation_completes_the_order(mark
     assert order.waiting_for == "bendahara" and order.action_due_at is None
 
     assert fulfilment.available_actions(market.bendahara, order) == {"pay-outside"}
-    paid_on = to_jakarta(utcnow()).date() - timedelta(days=1)
+    paid_on = to_jakarta(utcnow()).date()
     fulfilment.pay_outside(actor=market.bendahara, order=order, reference="SP2D-0042", paid_on=paid_on)
     assert order.status == OrderStatus.PAYMENT_OUTSIDE_SYSTEM
     assert order.paid_outside_reference == "SP2D-0042"
@@ -327,17 +327,18 @@ def test_invoice_then_payment_outside_then_confirmation_completes_the_order(mark
 @pytest.mark.parametrize(
     ("reference", "paid_on", "paths"),
     [
-        ("", date(2026, 1, 5), {"reference"}),
-        ("R" * 121, date(2026, 1, 5), {"reference"}),
+        ("", "today", {"reference"}),
+        ("R" * 121, "today", {"reference"}),
         ("SP2D-1", None, {"paid_on"}),
         ("SP2D-1", "tomorrow", {"paid_on"}),
+        ("SP2D-1", date(1900, 1, 1), {"paid_on"}),  # before the order was placed
     ],
 )
 def test_payment_input_is_checked(market, reference, paid_on, paths):
     order = received_order(market)
     fulfilment.invoice(actor=market.manager, order=order)
-    if paid_on == "tomorrow":
-        paid_on = to_jakarta(utcnow()).date() + timedelta(days=1)
+    today = to_jakarta(utcnow()).date()
+    paid_on = {"today": today, "tomorrow": today + timedelta(days=1)}.get(paid_on, paid_on)
     with pytest.raises(ValidationFailed) as refused:
         fulfilment.pay_outside(actor=market.bendahara, order=order, reference=reference, paid_on=paid_on)
     assert set(refused.value.fields) == paths
@@ -353,8 +354,8 @@ def test_payment_moves_need_the_right_people(market):
     fulfilment.invoice(actor=market.manager, order=order)
     for who in ("ppk", "manager", "pp"):
         with pytest.raises(Forbidden):
-            fulfilment.pay_outside(actor=getattr(market, who), order=order, reference="R", paid_on=date(2026, 1, 5))
-    fulfilment.pay_outside(actor=market.bendahara, order=order, reference="R", paid_on=date(2026, 1, 5))
+            fulfilment.pay_outside(actor=getattr(market, who), order=order, reference="R", paid_on=today_wib())
+    fulfilment.pay_outside(actor=market.bendahara, order=order, reference="R", paid_on=today_wib())
     for who in ("bendahara", "seller_a", "ppk"):
         with pytest.raises(Forbidden):
             fulfilment.confirm_payment(actor=getattr(market, who), order=order)
@@ -384,7 +385,7 @@ def attempt(market, order, action):
     elif action == "invoice":
         fulfilment.invoice(actor=market.manager, order=order)
     elif action == "pay-outside":
-        fulfilment.pay_outside(actor=market.bendahara, order=order, reference="R", paid_on=date(2026, 1, 5))
+        fulfilment.pay_outside(actor=market.bendahara, order=order, reference="R", paid_on=to_jakarta(utcnow()).date())
     else:
         fulfilment.confirm_payment(actor=market.manager, order=order)
 

@@ -209,6 +209,8 @@ def test_the_manager_may_open_the_negotiation_and_the_ppk_counter(market):
         ([{"line_id": "first", "unit_price": -5}], "lines.0.unit_price"),
         ([{"line_id": "first", "unit_price": "12.5"}], "lines.0.unit_price"),
         ([{"line_id": "first", "unit_price": 1000, "unit_shipping": -1}], "lines.0.unit_shipping"),
+        ([{"line_id": "first", "unit_price": 10**23}], "lines.0.unit_price"),  # beyond any price (and BIGINT)
+        ([{"line_id": "first", "unit_price": 1000, "unit_shipping": 10**13}], "lines.0.unit_shipping"),
         ([{"line_id": "other", "unit_price": 1000}], "lines.0.line_id"),
         ([{"line_id": "first", "unit_price": 1000}, {"line_id": "first", "unit_price": 900}], "lines.1.line_id"),
     ],

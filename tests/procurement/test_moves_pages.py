@@ -135,6 +135,28 @@ def test_an_unchanged_proposal_is_refused_with_the_message_on_the_page(client, m
     assert order.status == S.WAITING_SELLER_CONFIRMATION
 
 
+def test_proposal_rows_answer_in_indonesian_and_refuse_absurd_prices(client, market):
+    order = make_order(market, S.WAITING_SELLER_CONFIRMATION)
+    rice, oil = order.lines
+    client.login(market.manager)
+    data = {
+        "message": "Harga baru",
+        "lines-0-line_id": rice.id,
+        "lines-0-unit_price": "99999999999999999999999",
+        "lines-0-unit_shipping": "",
+        "lines-1-line_id": oil.id,
+        "lines-1-unit_price": oil.unit_price,
+        "lines-1-unit_shipping": 0,
+    }
+    response = client.post_form(f"/pesanan/{order.id}/tawar", data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="lines-0-unit_price-error"' in page and 'id="lines-0-unit_shipping-error"' in page
+    assert "This field is required" not in page and "Wajib diisi" in page
+    db.session.refresh(order)
+    assert order.status == S.WAITING_SELLER_CONFIRMATION and order.offers == []
+
+
 def test_a_move_no_longer_possible_redirects_with_a_message(client, market):
     order = make_order(market, S.WAITING_SELLER_CONFIRMATION)
     moves.accept(actor=market.manager, order=order)

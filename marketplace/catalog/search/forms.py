@@ -78,8 +78,8 @@ class SearchForm(BaseForm):
     koperasi = IntegerField(_l("Cooperative"), validators=[Optional()])
     asal = StringField(_l("Maker's regency / city"), validators=[Optional(), _known_region], filters=[_code])
     wilayah = StringField(_l("Deliver to"), validators=[Optional(), _known_region], filters=[_code])
-    harga_min = IntegerField(_l("Lowest price (excl. PPN)"), validators=[_not_negative])
-    harga_max = IntegerField(_l("Highest price (excl. PPN)"), validators=[_not_negative])
+    harga_min = IntegerField(_l("Lowest price (excl. PPN)"), validators=[Optional(), _not_negative])
+    harga_max = IntegerField(_l("Highest price (excl. PPN)"), validators=[Optional(), _not_negative])
     pdn = BooleanField(_l("Made in Indonesia (PDN) only"))
     tkdn = BooleanField(_l("TKDN + BMP at least 40%"))
     #: Checked against the lists below (cheaper than SelectField, whose options the page writes itself).

@@ -32,9 +32,10 @@ from marketplace.accounts.models import User
 from marketplace.cooperatives.models import Cooperative, Membership
 from marketplace.cooperatives.permissions import is_manager_of
 from marketplace.core.audit import record_event
+from marketplace.core.dates import past_day_error
 from marketplace.core.errors import Forbidden, NotFound, ValidationFailed
 from marketplace.core.templating import rupiah
-from marketplace.core.timeutil import today_wib
+from marketplace.core.timeutil import to_jakarta
 from marketplace.extensions import db
 from marketplace.payments.models import LedgerEntry, Payment, Payout, Refund
 from marketplace.payments.services.form_keys import KEY_ERROR, clean_form_key
@@ -232,10 +233,14 @@ def record_payout(
         errors["bank_reference"] = _("Enter the bank transfer reference.")
     elif len(bank_reference) > BANK_REFERENCE_MAX:
         errors["bank_reference"] = _("At most %(n)d characters.", n=BANK_REFERENCE_MAX)
-    if paid_on is None:
-        errors["paid_on"] = _("Enter the transfer date.")
-    elif paid_on > today_wib():
-        errors["paid_on"] = _("The transfer date cannot be in the future.")
+    day_error = past_day_error(
+        paid_on,
+        earliest=to_jakarta(db.session.get(Cooperative, cooperative_id).created_at).date(),
+        missing=_("Enter the transfer date."),
+        future=_("The transfer date cannot be in the future."),
+    )
+    if day_error:
+        errors["paid_on"] = day_error
     if errors:
         raise ValidationFailed(_("The payout was not recorded."), errors)
     payout = Payout(

@@ -25,8 +25,9 @@ from sqlalchemy.orm import selectinload
 from marketplace.accounts.models import User
 from marketplace.catalog.services.media.common import store_and_commit
 from marketplace.core.audit import record_event
+from marketplace.core.dates import past_day_error
 from marketplace.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
-from marketplace.core.timeutil import today_wib, utcnow
+from marketplace.core.timeutil import to_jakarta, utcnow
 from marketplace.extensions import db
 from marketplace.payments import gateway
 from marketplace.payments.models import Payment
@@ -268,10 +269,14 @@ def record_transfer(
         raise Conflict(_("A payment of this invoice is already under way or done."))
     bank_reference = (bank_reference or "").strip()
     errors = reference_errors(bank_reference)
-    if transfer_date is None:
-        errors["transfer_date"] = _("Enter the transfer date.")
-    elif transfer_date > today_wib():
-        errors["transfer_date"] = _("The transfer date cannot be in the future.")
+    day_error = past_day_error(
+        transfer_date,
+        earliest=to_jakarta(order.created_at).date(),
+        missing=_("Enter the transfer date."),
+        future=_("The transfer date cannot be in the future."),
+    )
+    if day_error:
+        errors["transfer_date"] = day_error
     if amount != order.total:
         errors["amount"] = _("The transfer must be the invoice's total, %(total)s.", total=format_rupiah(order.total))
     data, content_type = read_proof(proof, errors)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import FieldList, Form, FormField, HiddenField, IntegerField, TextAreaField
+from wtforms import FieldList, FormField, HiddenField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from marketplace.catalog.rules import MAX_PRICE
 from marketplace.core.forms import BaseForm
 from marketplace.procurement.models import Order
 from marketplace.procurement.services.moves import CANCEL_REASON_MIN_LENGTH, TEXT_MAX_LENGTH
@@ -53,15 +54,22 @@ class CancelForm(ReasonForm):
     )
 
 
-class OfferLineRow(Form):
-    """One line's proposed unit price and shipping (a plain WTForms form: rows carry no CSRF token)."""
+class OfferLineRow(BaseForm):
+    """One line's proposed unit price and shipping (a subform: rows carry no CSRF token of their own)."""
+
+    class Meta:
+        csrf = False
 
     line_id = HiddenField()
     unit_price = IntegerField(
-        _l("Unit price (excl. PPN)"), validators=[InputRequired(), NumberRange(min=1)], render_kw=NUMERIC
+        _l("Unit price (excl. PPN)"),
+        validators=[InputRequired(), NumberRange(min=1, max=MAX_PRICE)],
+        render_kw={**NUMERIC, "max": MAX_PRICE},
     )
     unit_shipping = IntegerField(
-        _l("Shipping per unit"), validators=[InputRequired(), NumberRange(min=0)], render_kw=NUMERIC
+        _l("Shipping per unit"),
+        validators=[InputRequired(), NumberRange(min=0, max=MAX_PRICE)],
+        render_kw={**NUMERIC, "max": MAX_PRICE},
     )
 
 

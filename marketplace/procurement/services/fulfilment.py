@@ -18,8 +18,9 @@ from flask_babel import gettext as _
 
 from marketplace.accounts.models import Role, User
 from marketplace.core.audit import record_event
+from marketplace.core.dates import past_day_error
 from marketplace.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
-from marketplace.core.timeutil import today_wib, utcnow, wib_day_start
+from marketplace.core.timeutil import to_jakarta, utcnow, wib_day_start
 from marketplace.extensions import db
 from marketplace.procurement.models import Order, OrderLine, Shipment, ShipmentLine
 from marketplace.procurement.permissions import is_bendahara, is_order_ppk, is_provider_manager, sells_in
@@ -241,10 +242,14 @@ def pay_outside(*, actor: User, order: Order, reference: str, paid_on: date | No
         errors["reference"] = _("Enter the payment's reference (e.g. the SP2D number).")
     elif len(reference) > REFERENCE_MAX_LENGTH:
         errors["reference"] = _("At most %(max)s characters.", max=REFERENCE_MAX_LENGTH)
-    if paid_on is None:
-        errors["paid_on"] = _("Enter the payment date.")
-    elif paid_on > today_wib():
-        errors["paid_on"] = _("The payment date cannot be in the future.")
+    day_error = past_day_error(
+        paid_on,
+        earliest=to_jakarta(order.created_at).date(),
+        missing=_("Enter the payment date."),
+        future=_("The payment date cannot be in the future."),
+    )
+    if day_error:
+        errors["paid_on"] = day_error
     if errors:
         raise ValidationFailed(_("The payment could not be recorded."), errors)
 

@@ -18,8 +18,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from marketplace.accounts.models import User
+from marketplace.catalog.rules import MAX_PRICE
 from marketplace.core.audit import AuditEvent
 from marketplace.core.errors import Conflict, Forbidden, ValidationFailed
+from marketplace.core.templating import rupiah
 from marketplace.core.timeutil import format_wib, utcnow
 from marketplace.extensions import db
 from marketplace.procurement.models import Offer, Order
@@ -170,10 +172,14 @@ def _offer_lines(order: Order, entries: list[dict[str, Any]] | None) -> list[dic
             continue
         seen.add(line.id)
         price, shipping = _as_int(entry.get("unit_price")), _as_int(entry.get("unit_shipping", line.unit_shipping))
-        if price is None or price < 1:
-            errors[f"lines.{index}.unit_price"] = _("Enter a whole number of rupiah greater than 0.")
-        if shipping is None or shipping < 0:
-            errors[f"lines.{index}.unit_shipping"] = _("Enter a whole number of rupiah, 0 or more.")
+        if price is None or not 1 <= price <= MAX_PRICE:
+            errors[f"lines.{index}.unit_price"] = _(
+                "Enter a whole number of rupiah from 1 to %(max)s.", max=rupiah(MAX_PRICE)
+            )
+        if shipping is None or not 0 <= shipping <= MAX_PRICE:
+            errors[f"lines.{index}.unit_shipping"] = _(
+                "Enter a whole number of rupiah from 0 to %(max)s.", max=rupiah(MAX_PRICE)
+            )
         if price is not None and shipping is not None and (price, shipping) != (line.unit_price, line.unit_shipping):
             changes.append({"line_id": line.id, "unit_price": price, "unit_shipping": shipping})
     if errors:

@@ -23,7 +23,7 @@ from marketplace.procurement.models import Order, Shipment
 from marketplace.procurement.permissions import ORDER_ROLES
 from marketplace.procurement.services import fulfilment
 from marketplace.procurement.services.common import get_order_for
-from marketplace.procurement.states import ShipmentStatus
+from marketplace.procurement.states import SHIPMENT_STATUS_LABELS, ShipmentStatus
 from marketplace.procurement.views import bp, orders
 
 INVALID = 422
@@ -166,5 +166,6 @@ def _order(order_id: int) -> tuple[Order, User]:
 
 
 def _submit(order: Order, key: str, form: FlaskForm, move: Callable[[], Order], done: str):
-    """Run `move` for the form `key` of the order page (see `orders.submit_on_order_page`)."""
-    return orders.submit_on_order_page(order, key, form, move, done)
+    """Run `move` for the form `key` of the order page (see `orders.submit_on_order_page`); a shipment's state is
+    named by its label."""
+    return orders.submit_on_order_page(order, key, form, move, done, status_labels={"shipment": SHIPMENT_STATUS_LABELS})

@@ -209,6 +209,8 @@ class TestMediaPages:
         html = page(client, draft)
         for action in ("edit", "submit", "withdraw", "upload-image", "upload-attachment"):
             assert f'data-action="{action}"' not in html
+        assert 'href="/produk-saya"' not in html  # a list operators cannot open: back to the cooperative instead
+        assert f'href="/operator/koperasi/{draft.cooperative_id}"' in html
 
 
 def test_a_manager_is_pointed_to_the_review_of_a_submitted_version(

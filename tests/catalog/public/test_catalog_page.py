@@ -156,3 +156,9 @@ def test_the_filter_sidebar_shows_each_requests_choices(client, shelf) -> None:
     assert f'<option value="{other.id}">KKMP Wates Baru</option>' in client.get("/katalog").get_data(as_text=True)
     wrong = client.get("/katalog?harga_min=abc").get_data(as_text=True)
     assert 'id="harga_min" name="harga_min"' in wrong and 'aria-invalid="true"' in wrong
+
+
+def test_empty_price_fields_from_the_search_form_are_no_error(client) -> None:
+    """The page is one form: a search sends the empty price fields too."""
+    page = client.get("/katalog?q=beras&harga_min=&harga_max=&urut=relevance").get_data(as_text=True)
+    assert 'aria-invalid="true"' not in page and 'class="error"' not in page
