@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from marketplace.accounts.invitations import email_taken
+from marketplace.accounts.labels import SKALA_LABELS
 from marketplace.accounts.services.registration import cooperative_label
 from marketplace.accounts.services.validation import (
     BANK_FIELDS,
@@ -29,9 +30,7 @@ from marketplace.core.validators import InvalidValue, Nib, Nik, Npwp, Phone, Reg
 
 SKALA_CHOICES = [
     SelectChoice("", _l("Choose the business size")),
-    SelectChoice("mikro", _l("Mikro")),
-    SelectChoice("kecil", _l("Kecil")),
-    SelectChoice("menengah", _l("Menengah")),
+    *(SelectChoice(str(value), label) for value, label in SKALA_LABELS.items()),
 ]
 LOCALE_CHOICES = [SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")]
 TOO_LONG = _l("Use at most %(max)d characters.")
@@ -109,7 +108,7 @@ class BusinessProfileForm(BaseForm):
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
     skala_usaha = SelectField(
-        _l("Skala usaha"),
+        _l("Business scale"),
         choices=SKALA_CHOICES,
         validators=[DataRequired()],
         description=_l(
@@ -128,7 +127,7 @@ class BusinessProfileForm(BaseForm):
         description=_l("Street and number, RT/RW, dusun or housing block."),
     )
     region_code = StringField(
-        _l("Kelurahan/desa"),
+        _l("Village (kelurahan/desa)"),
         validators=[DataRequired(message=_l("Choose the kelurahan/desa of the address.")), RegionCode(level=4)],
         description=_l("Choose province, kab/kota, kecamatan and kelurahan/desa."),
     )

@@ -20,6 +20,7 @@ from marketplace.accounts.forms import (
     apply_field_errors,
     cooperative_choices,
 )
+from marketplace.accounts.labels import SKALA_LABELS
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.permissions import can_edit_business_profile, can_manage_api_tokens
 from marketplace.accounts.throttle import TooManyAttempts
@@ -38,6 +39,12 @@ def start_session(user: User, *, remember: bool = False) -> None:
     if language:
         session["lang"] = language
     login_user(user, remember=remember)
+
+
+@bp.app_context_processor
+def account_labels() -> dict:
+    """Labels of account values for every template (a maker's scale shows on many pages)."""
+    return {"skala_labels": SKALA_LABELS}
 
 
 def home() -> str:

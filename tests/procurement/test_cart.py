@@ -4,6 +4,7 @@ ordered, removing; its page and its API."""
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from marketplace.catalog.states import ProductStatus
@@ -40,6 +41,13 @@ def test_quantity_out_of_range_is_refused(shop, quantity):
     with pytest.raises(ValidationFailed) as caught:
         carts.add_item(actor=shop.pp, product_id=shop.rice.id, quantity=quantity)
     assert "quantity" in caught.value.fields
+
+
+@pytest.mark.parametrize(("language", "shown"), [("id", "1.000.000"), ("en", "1,000,000")])
+def test_the_quantity_limit_is_written_as_the_language_writes_numbers(shop, app, language, shown):
+    with app.test_request_context(), force_locale(language), pytest.raises(ValidationFailed) as caught:
+        carts.add_item(actor=shop.pp, product_id=shop.rice.id, quantity=0)
+    assert caught.value.fields["quantity"].endswith(f" 1 {'sampai' if language == 'id' else 'to'} {shown}.")
 
 
 def test_adding_beyond_a_million_in_total_is_refused(shop):

@@ -128,6 +128,16 @@ def test_print_page(client, login_as, market, order) -> None:
     page = response.get_data(as_text=True)
     assert order.number in page and "window.print()" in page
     assert documents.document_of(order, "surat_pesanan").html in page
+    assert ">Cetak</button>" in page
+
+
+def test_print_page_controls_speak_the_readers_language(client, login_as, market, order) -> None:
+    login_as(market.seller_b)
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    page = client.get(f"/pesanan/{order.id}/dokumen/surat_pesanan").get_data(as_text=True)
+    assert ">Print</button>" in page and "Back to the order" in page
+    assert documents.document_of(order, "surat_pesanan").html in page  # the document itself stays Indonesian
 
 
 @NO_HARFBUZZ_SUBSET

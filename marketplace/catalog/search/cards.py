@@ -19,8 +19,8 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
+from marketplace.accounts.labels import SKALA_LABELS
 from marketplace.catalog.rules import format_percent
-from marketplace.catalog.search.forms import SKALA_LABELS
 from marketplace.catalog.search.query import CatalogHit, SearchPage
 from marketplace.core.templating import rupiah
 

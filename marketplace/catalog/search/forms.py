@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import AnyOf, Length, Optional, ValidationError
 
+from marketplace.accounts.labels import SKALA_LABELS
 from marketplace.catalog.search.cache import ResultCache
 from marketplace.core.forms import BaseForm
 from marketplace.extensions import db
@@ -25,7 +26,6 @@ SORT_LABELS = {
     "tkdn_desc": _l("Highest TKDN + BMP"),
     "newest": _l("Newest"),
 }
-SKALA_LABELS = {"mikro": _l("Mikro"), "kecil": _l("Kecil"), "menengah": _l("Menengah")}
 #: Form field → `search_catalog` argument.
 ARGUMENT_OF = {
     "q": "text",

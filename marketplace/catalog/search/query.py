@@ -24,6 +24,7 @@ from marketplace.catalog.search.terms import QueryWord, query_words
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.money import with_ppn
 from marketplace.core.pagination import Page
+from marketplace.core.templating import rupiah
 from marketplace.extensions import db
 from marketplace.reference.regions import get_region
 
@@ -237,7 +238,7 @@ def _amount(value: Any, name: str, errors: dict[str, str]) -> int | None:
         errors[name] = _("Enter a whole number of rupiah.")
         return None
     if not 0 <= amount <= MAX_PRICE:
-        errors[name] = _("Enter an amount between 0 and %(max)s.", max=MAX_PRICE)
+        errors[name] = _("Enter an amount between 0 and %(max)s.", max=rupiah(MAX_PRICE))
         return None
     return amount
 

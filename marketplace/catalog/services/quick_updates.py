@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import format_number
 from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
@@ -59,7 +60,7 @@ def update_stock(*, actor: User, product: Product, stock: int) -> Product:
     """
     if isinstance(stock, bool) or not isinstance(stock, int) or not 0 <= stock <= MAX_STOCK:
         raise ValidationFailed(
-            "bad stock", {"stock": _("Enter a number from %(min)s to %(max)s.", min=0, max=f"{MAX_STOCK:,}")}
+            "bad stock", {"stock": _("Enter a number from %(min)s to %(max)s.", min=0, max=format_number(MAX_STOCK))}
         )
     product = _locked(actor, product)
     if product.cooperative.stock_needs_review:

@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.routing import BuildError
 
+from marketplace.accounts.labels import SKALA_LABELS
 from marketplace.accounts.models import Role
 from marketplace.catalog.display import category_path
 from marketplace.catalog.models import Category
@@ -18,7 +19,6 @@ from marketplace.catalog.rules import format_percent, format_weight
 from marketplace.catalog.search.cards import CartButton, result_cards
 from marketplace.catalog.search.forms import (
     FIELD_OF,
-    SKALA_LABELS,
     SORT_LABELS,
     DeliveryForm,
     SearchForm,
@@ -45,7 +45,6 @@ def inject_helpers() -> dict:
     return {
         "format_percent": format_percent,
         "format_weight": format_weight,
-        "skala_labels": SKALA_LABELS,
         "sort_labels": SORT_LABELS,
         "media_url": media_url,
         "options_html": options_html,

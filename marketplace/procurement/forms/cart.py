@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from marketplace.core.forms import BaseForm
-from marketplace.procurement.services.cart import MAX_QUANTITY
+from marketplace.procurement.services.cart import MAX_QUANTITY, quantity_range_message
 from marketplace.procurement.services.checkout import MAX_LENGTHS
 from marketplace.procurement.states import FundingSource
 
-QUANTITY_RANGE = NumberRange(min=1, max=MAX_QUANTITY, message=_l("Enter a number from 1 to 1.000.000."))
+QUANTITY_RANGE = NumberRange(min=1, max=MAX_QUANTITY, message=LazyString(quantity_range_message))
 
 
 class AddToCartForm(BaseForm):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+from flask_babel import format_number
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -274,15 +275,16 @@ def view_cart(user: User, region_code: str | None) -> Cart:
     return Cart(region_code=region_code, groups=ordered)
 
 
+def quantity_range_message() -> str:
+    """The error of a quantity out of range, with the numbers as the user's language writes them."""
+    return _("Enter a number from %(min)s to %(max)s.", min=1, max=format_number(MAX_QUANTITY))
+
+
 def _quantity(value: object, *, field_name: str = "quantity") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_QUANTITY:
         raise ValidationFailed(
             "bad quantity",
-            {
-                field_name: _(
-                    "Enter a number from %(min)s to %(max)s.", min=1, max=f"{MAX_QUANTITY:,}".replace(",", ".")
-                )
-            },
+            {field_name: quantity_range_message()},
         )
     return value
 

@@ -203,7 +203,9 @@ def available_actions(user: User, order: Order) -> set[str]:
 
 
 def full_html(document: OrderDocument, *, printable: bool = False, back_url: str | None = None) -> str:
-    """The document as a whole page: the stored body and its signature blocks (and a print button if printable)."""
+    """The document as a whole page: the stored body and its signature blocks (and a print button if printable).
+    The document is in Indonesian; the print bar above it speaks the reader's language."""
+    print_bar = {"print": _("Print"), "back": _("Back to the order")} if printable else None
     with force_locale(DOCUMENT_LOCALE):
         return render_template(
             "procurement/documents/page.html",
@@ -212,7 +214,7 @@ def full_html(document: OrderDocument, *, printable: bool = False, back_url: str
             body=Markup(document.html),  # noqa: S704
             signatures={signature.party: signature for signature in document.signatures},
             parties=SIGNING_PARTIES.get(document.kind, ()),
-            printable=printable,
+            print_bar=print_bar,
             back_url=back_url,
         )
 
