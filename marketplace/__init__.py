@@ -24,6 +24,7 @@ def create_app(env_name: str | None = None, overrides: dict | None = None) -> Fl
     load_config(app, config_cls, overrides or {})
     trust_proxies(app)
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_security_headers(app)
@@ -86,6 +87,13 @@ def import_models() -> None:
     import marketplace.feeds.models
     import marketplace.payments.models
     import marketplace.procurement.models  # noqa: F401
+
+
+def register_url_converters(app: Flask) -> None:
+    """Replace converters before any route is added (rules look their converter up when added)."""
+    from marketplace.core.urls import install_url_converters
+
+    install_url_converters(app)
 
 
 def register_blueprints(app: Flask) -> None:

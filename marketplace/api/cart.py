@@ -34,8 +34,10 @@ TAGS = ["cart"]
     body=CartItemIn,
     response=AddedItemOut,
     status=201,
+    other_statuses={200: "The product was in the cart already: its quantity is added"},
     roles=carts.BUYERS,
     tags=TAGS,
+    errors=(404,),
     description="201 with the new item, or 200 when the product was in the cart already (the quantity is added). "
     "PP and PPK only; 404 for a product not in the catalog; 422 below the product's minimum order.",
 )
@@ -124,6 +126,7 @@ def delete_cart_item(item_id: int) -> None:
     status=201,
     roles=carts.BUYERS,
     tags=TAGS,
+    other_statuses={200: "The idempotency key was used before: the orders it created"},
     errors=(409,),
     field_names={"key": "idempotency_key"},
     description="Places one order per cooperative of the cart in one transaction and empties the cart of them. "

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 
 from marketplace.core.errors import DomainError, IllegalTransition, NotFound, ValidationFailed
+from marketplace.core.fields import forbidden_characters_message
 from marketplace.core.http import json_error
 from marketplace.core.validators import InvalidValue
 
@@ -82,6 +83,8 @@ def pydantic_message(error: Mapping[str, Any]) -> str:
         return _("Enter a number of at most %(n)s.", n=ctx.get("le", ctx.get("lt", "")))
     if kind == "extra_forbidden":
         return _("Unknown field.")
+    if kind in {"forbidden_characters", "string_unicode"}:  # string_unicode: a lone surrogate such as \ud800
+        return forbidden_characters_message()
     if error.get("input", ...) is None:
         return _("This field cannot be null.")
     return _type_message(kind)

@@ -43,7 +43,7 @@ def requested_cooperative_id(user: User, cooperative_id: int | None) -> int | No
     "their own cooperative (another cooperative is 404); an operator for any, or for all cooperatives at once "
     "(`cooperative_id` null or left out).",
     tags=TAGS,
-    errors=(409,),
+    errors=(404, 409),
 )
 def create_feed(body: FeedRequestIn) -> FeedOut:
     """Ask for a feed."""

@@ -27,12 +27,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Select
+from werkzeug.exceptions import HTTPException
 
 from marketplace.accounts.models import Role
 from marketplace.api import bp
 from marketplace.api.auth import authorize, is_api_request
-from marketplace.api.errors import ApiError, domain_error, validation_error
-from marketplace.api.schemas.common import PageBase, PageQuery
+from marketplace.api.errors import ApiError, domain_error, not_found, validation_error
+from marketplace.api.schemas.common import QUERY_CONTEXT, PageBase, PageQuery
 from marketplace.core.errors import DomainError
 from marketplace.core.pagination import Page, paginate
 from marketplace.extensions import db
@@ -58,6 +59,8 @@ class RouteSpec:
     field_names: Mapping[str, str] = field(default_factory=dict)
     #: Extra error statuses the route can answer (e.g. 409, 429), for the documentation.
     errors: tuple[int, ...] = ()
+    #: Other success statuses answered with the same body (e.g. 200 when nothing new was created) → what they mean.
+    other_statuses: Mapping[int, str] = field(default_factory=dict)
     #: Media types of a file the route answers with instead of JSON (the view returns a Response).
     files: tuple[str, ...] = ()
 
@@ -85,13 +88,15 @@ def api_route(
     description: str | None = None,
     field_names: Mapping[str, str] | None = None,
     errors: Iterable[int] = (),
+    other_statuses: Mapping[int, str] | None = None,
     files: Iterable[str] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `view` on the API blueprint; it receives path arguments plus `body=` and `query=` models.
 
     `summary` defaults to the first line of the view's docstring; `roles` are checked after authentication
-    (operators are not implied); `field_names` renames the keys of a service's ValidationFailed; `files` lists
-    the media types of a route that answers with a file (a Response) instead of JSON.
+    (operators are not implied); `field_names` renames the keys of a service's ValidationFailed; `other_statuses`
+    documents the other success statuses a view may answer with the same body (it then returns a Response);
+    `files` lists the media types of a route that answers with a file (a Response) instead of JSON.
     """
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -110,6 +115,7 @@ def api_route(
             roles=tuple(roles),
             field_names=dict(field_names or {}),
             errors=tuple(errors),
+            other_statuses=dict(other_statuses or {}),
             files=tuple(files),
         )
 
@@ -150,8 +156,8 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
             415, "unsupported_media_type", _("Send the request body as JSON with Content-Type: application/json.")
         )
     try:
-        data = json.loads(request.get_data(cache=True) or b"")
-    except ValueError as exc:
+        data = json.loads(request.get_data(cache=True) or b"", parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:  # RecursionError: arrays or objects nested too deeply
         raise ApiError(400, "invalid_json", _("The request body is not valid JSON.")) from exc
     if not isinstance(data, dict):
         raise ApiError(422, "validation_error", _("The request body must be a JSON object."))
@@ -159,6 +165,11 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
         return model.model_validate(data)
     except ValidationError as exc:
         raise validation_error(exc) from exc
+
+
+def _refuse_constant(name: str) -> Any:
+    """NaN, Infinity and -Infinity are not JSON, though Python's parser reads them."""
+    raise ValueError(f"{name} is not valid JSON")
 
 
 def _is_list(annotation: Any) -> bool:
@@ -179,7 +190,7 @@ def parse_query(model: type[BaseModel]) -> BaseModel:
         if values:
             data[key] = values if _is_list(info.annotation) else values[-1]
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=QUERY_CONTEXT)
     except ValidationError as exc:
         raise validation_error(exc) from exc
 
@@ -205,6 +216,23 @@ def describe_response(response: Response) -> Response:
         adapter = current_app.url_map.bind_to_environ(request.environ)
         response.headers["Allow"] = ", ".join(sorted(adapter.allowed_methods()))
     return response
+
+
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
+def routing_error(error: HTTPException) -> Any:
+    """An unknown API URL or method: the API's JSON error in the caller's language instead of Werkzeug's English.
+
+    Blueprint error handlers never see routing errors (no blueprint matched), so this one is app-wide; any other
+    path goes on to the app's own HTTPException handler.
+    """
+    if not is_api_request():
+        app_handler = current_app.error_handler_spec[None][None].get(HTTPException)
+        return app_handler(error) if app_handler is not None else error
+    if error.code == 405:
+        message = _("This method is not allowed on this URL; the Allow header lists those that are.")
+        return ApiError(405, "method_not_allowed", message).response()
+    return not_found().response()
 
 
 def page_size(query: PageQuery) -> int:

@@ -118,6 +118,8 @@ def operation(spec: RouteSpec, refs: dict, components: dict[str, Any]) -> dict[s
             "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in spec.files},
         }
     result["responses"][str(spec.status)] = success
+    for status, meaning in spec.other_statuses.items():
+        result["responses"][str(status)] = {**success, "description": meaning}
     error_ref = refs[(ErrorOut, "serialization")]
     for status in error_statuses(spec):
         result["responses"][str(status)] = {

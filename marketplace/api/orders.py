@@ -234,7 +234,7 @@ def register(move: Move) -> None:
         "the order's status does not allow it now (`error.current_status` gives the status), 422 with the invalid "
         "fields by dotted path." + ("" if move.body else " No body is needed."),
         tags=TAGS,
-        errors=(403, 409),
+        errors=(403, 409, 422),
     )(view)
 
 

@@ -19,6 +19,7 @@ from marketplace.api.schemas.catalog.imports import (
 )
 from marketplace.api.schemas.common import PageQuery, page_of
 from marketplace.catalog.imports import services
+from marketplace.core.fields import MAX_DB_INTEGER
 from marketplace.core.pagination import Page
 
 TAGS = ["product imports"]
@@ -32,8 +33,10 @@ def form_seller_id() -> int | None:
     value = request.form.get("seller_id", "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise invalid_fields({"seller_id": _("Enter a whole number.")})
+    if len(value) > len(str(MAX_DB_INTEGER)) or int(value) > MAX_DB_INTEGER:
+        raise invalid_fields({"seller_id": _("Enter a number of at most %(n)s.", n=MAX_DB_INTEGER)})
     return int(value)
 
 
@@ -49,7 +52,7 @@ def form_seller_id() -> int | None:
     "checked as a whole at once (type by content, size, columns: 422 on `file`); its rows are checked in the "
     "background: poll `status_url`, then decide with `POST /products/imports/{import_id}/apply`.",
     tags=TAGS,
-    errors=(413, 415),
+    errors=(413, 415, 422),
 )
 def upload_products() -> ImportOut:
     """Upload a file of products."""

@@ -78,6 +78,7 @@ def form_flag(name: str) -> bool:
     description="Products on sale only, with the same filters as the catalog's search page. Sorts: relevance "
     "(newest when there is no text), price_asc, price_desc, tkdn_desc, newest. `per_page` is at most 100.",
     tags=TAGS,
+    errors=(401,),  # a token that is sent must be valid
 )
 def list_products(query: ProductQuery) -> Page:
     """Search the catalog."""
@@ -99,6 +100,7 @@ def list_products(query: ProductQuery) -> Page:
     "also see drafts, withdrawn products and the newest revision with its review status; for anyone else those "
     "are 404. A token that is sent must be valid.",
     tags=TAGS,
+    errors=(401,),  # a token that is sent must be valid
 )
 def get_product(product_id: int) -> ProductOut:
     """Show a product."""

@@ -87,7 +87,7 @@ def get_review(revision_id: int) -> ReviewDetailOut:
     "the seller is notified. 409 unless the revision is waiting for review; 422 while the data has errors by the "
     "e-Katalog feed rules (`error.fields` names them; request changes instead).",
     tags=TAGS,
-    errors=(409,),
+    errors=(409, 422),
 )
 def approve_review(revision_id: int) -> ReviewOut:
     """Approve a revision."""

@@ -19,7 +19,15 @@ from sqlalchemy import select
 
 from marketplace.catalog.models import Category, KbkiCode, Unit
 from marketplace.core.errors import ValidationFailed
-from marketplace.core.fields import FieldErrors, is_blank, read_boolean, read_integer, read_percent_x100, read_text
+from marketplace.core.fields import (
+    FieldErrors,
+    as_database_id,
+    is_blank,
+    read_boolean,
+    read_integer,
+    read_percent_x100,
+    read_text,
+)
 from marketplace.extensions import db
 from marketplace.reference.regions import get_region
 
@@ -94,10 +102,8 @@ def _category(raw: dict, errors: FieldErrors) -> int | None:
     if is_blank(value):
         errors.add("category_id", _("This field is required."))
         return None
-    try:
-        category = db.session.get(Category, int(value))
-    except (TypeError, ValueError):
-        category = None
+    key = as_database_id(value)
+    category = db.session.get(Category, key) if key is not None else None
     if category is None or not category.is_active or category.level != 3:
         errors.add("category_id", _("Choose a category of the third level from the list."))
         return None

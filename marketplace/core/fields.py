@@ -11,6 +11,12 @@ from typing import Any
 from flask_babel import gettext as _
 
 WHOLE_NUMBER = re.compile(r"\d+|\d{1,3}(\.\d{3})+")
+#: The largest integer a database column holds (a signed 64-bit BIGINT): larger ones overflow (a 500).
+MAX_DB_INTEGER = 2**63 - 1
+MIN_DB_INTEGER = -(2**63)
+#: Characters never accepted in text: C0 controls except tab, line feed and carriage return, DEL, C1 controls
+#: and lone surrogates (PostgreSQL refuses NUL in text; none of them can be typed or shown).
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class FieldErrors(dict):
@@ -18,6 +24,28 @@ class FieldErrors(dict):
 
     def add(self, path: str, message: str) -> None:
         self.setdefault(path, message)
+
+
+def has_forbidden_characters(text: str) -> bool:
+    """Whether `text` holds a control character (other than tab and line breaks) or a lone surrogate."""
+    return FORBIDDEN_CHARACTERS.search(text) is not None
+
+
+def forbidden_characters_message() -> str:
+    """The message for text refused by `has_forbidden_characters`, in the user's language."""
+    return _("This text contains characters that are not allowed.")
+
+
+def as_database_id(value: Any) -> int | None:
+    """`value` (an int or a string of ASCII digits) as a row id a database column can hold, else None."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not (value.isascii() and value.isdigit()) or len(value) > len(str(MAX_DB_INTEGER)):
+            return None
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 < value <= MAX_DB_INTEGER else None
 
 
 def is_blank(value: Any) -> bool:
@@ -35,6 +63,8 @@ def read_text(raw: dict, key: str, errors: FieldErrors, *, limit: int, required:
     text = str(value).replace("\r\n", "\n").strip()
     if len(text) > limit:
         errors.add(key, _("At most %(n)d characters.", n=limit))
+    elif has_forbidden_characters(text):
+        errors.add(key, forbidden_characters_message())
     return text
 
 

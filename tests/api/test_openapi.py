@@ -160,3 +160,88 @@ def test_response_schemas_do_not_expose_secrets(document) -> None:
 
 def test_openapi_is_public(api) -> None:
     assert api.get("/openapi.json").status_code == 200
+
+
+# --- every status the routes answer is documented ---------------------------------------------------------------------
+
+
+def assert_documented(document: dict, response, method: str, path: str) -> None:
+    """`response`'s status is among the documented responses of `method path` (path as in the document)."""
+    responses = document["paths"][f"/api/v1{path}"][method.lower()]["responses"]
+    assert str(response.status_code) in responses, (method, path, response.status_code, sorted(responses))
+
+
+@pytest.fixture
+def on_sale(db):
+    from tests.factories import catalog_reference, listing, seller
+
+    return listing(seller(), catalog_reference())
+
+
+def test_a_bad_token_on_the_public_product_routes_is_a_documented_401(api, document, on_sale) -> None:
+    bad = {"Authorization": "Bearer pu_not-a-real-token"}
+    for path, template in (("/products", "/products"), (f"/products/{on_sale.id}", "/products/{product_id}")):
+        response = api.get(path, headers=bad)
+        assert response.status_code == 401
+        assert_documented(document, response, "GET", template)
+
+
+def test_adding_a_product_again_and_replaying_a_checkout_are_documented_200s(api, document, on_sale) -> None:
+    from marketplace.accounts.models import Role
+    from tests.factories import order_form, user_with_role
+
+    buyer = user_with_role(Role.PPK)
+    for expected in (201, 200):
+        response = api.post("/cart/items", {"product_id": on_sale.id, "quantity": 1}, user=buyer)
+        assert response.status_code == expected
+        assert_documented(document, response, "POST", "/cart/items")
+    missing = api.post("/cart/items", {"product_id": on_sale.id + 1000, "quantity": 1}, user=buyer)
+    assert missing.status_code == 404
+    assert_documented(document, missing, "POST", "/cart/items")
+
+    body = {**order_form(), "requested_arrival": str(order_form()["requested_arrival"]), "idempotency_key": "k-123456"}
+    for expected in (201, 200):
+        response = api.post("/checkout", body, user=buyer)
+        assert response.status_code == expected, response.get_json()
+        assert_documented(document, response, "POST", "/checkout")
+    assert (
+        document["paths"]["/api/v1/checkout"]["post"]["responses"]["200"]["content"]
+        == (document["paths"]["/api/v1/checkout"]["post"]["responses"]["201"]["content"])
+    )
+
+
+def test_a_feed_for_another_cooperative_is_a_documented_404(api, document) -> None:
+    from marketplace.accounts.models import Role
+    from tests.factories import CooperativeFactory, user_with_role
+
+    manager = user_with_role(Role.COOP_MANAGER)
+    response = api.post("/feeds", {"cooperative_id": CooperativeFactory().id, "shape": "datafeed"}, user=manager)
+    assert response.status_code == 404
+    assert_documented(document, response, "POST", "/feeds")
+
+
+def test_fuzzed_input_answers_are_documented(api, document) -> None:
+    from marketplace.accounts.models import Role
+    from tests.factories import user_with_role
+
+    buyer = user_with_role(Role.PP)
+    deep = api.call("POST", "/cart/items", user=buyer, data="[" * 100_000, content_type="application/json")
+    assert deep.status_code == 400
+    assert_documented(document, deep, "POST", "/cart/items")
+    flag = api.post("/cart/items", {"product_id": True, "quantity": 1}, user=buyer)
+    assert flag.status_code == 422
+    assert_documented(document, flag, "POST", "/cart/items")
+    huge = api.get("/orders/99999999999999999999", user=buyer)
+    assert huge.status_code == 404
+    assert_documented(document, huge, "GET", "/orders/{order_id}")
+    query = api.get("/products?cooperative_id=99999999999999999999")
+    assert query.status_code == 422
+    assert_documented(document, query, "GET", "/products")
+
+
+def test_bodyless_moves_and_uploads_document_their_422(document) -> None:
+    paths = document["paths"]
+    for action in ("approve", "accept", "sign", "invoice", "accept-offer", "confirm-payment"):
+        assert "422" in paths[f"/api/v1/orders/{{order_id}}/{action}"]["post"]["responses"], action
+    assert "422" in paths["/api/v1/reviews/{revision_id}/approve"]["post"]["responses"]
+    assert "422" in paths["/api/v1/products/import"]["post"]["responses"]

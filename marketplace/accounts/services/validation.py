@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from marketplace.accounts.models import SellerProfile, SkalaUsaha
 from marketplace.cooperatives.models import Cooperative
 from marketplace.core.errors import ValidationFailed
+from marketplace.core.fields import as_database_id
 from marketplace.core.unique import taken_columns, unique_values_claimed, violated_unique_column
 from marketplace.core.validators import (
     InvalidValue,
@@ -146,11 +147,8 @@ def check_locale(value: str) -> str:
 
 def active_cooperative(cooperative_id: object) -> Cooperative | None:
     """The active cooperative with this id, or None (unknown, closed or malformed id)."""
-    try:
-        key = int(cooperative_id)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    cooperative = db.session.get(Cooperative, key)
+    key = as_database_id(cooperative_id)
+    cooperative = db.session.get(Cooperative, key) if key is not None else None
     return cooperative if cooperative is not None and cooperative.is_active else None
 
 

@@ -5,8 +5,20 @@ from __future__ import annotations
 from functools import cache
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
+from marketplace.core.fields import MAX_DB_INTEGER, MIN_DB_INTEGER, has_forbidden_characters
 from marketplace.core.pagination import MAX_PAGE
 from marketplace.core.validators import (
     check_email,
@@ -18,11 +30,64 @@ from marketplace.core.validators import (
     check_region,
 )
 
+#: The validation context of a query string: its values are all text, so `?flag=true` may still be a boolean.
+QUERY_CONTEXT = {"query": True}
+
 
 class InModel(BaseModel):
-    """A request body or query: surrounding spaces stripped, unknown fields refused."""
+    """A request body or query: surrounding spaces stripped, unknown fields refused, and every field checked by
+    `check_input` (no booleans as numbers or numbers as booleans, integers a database column holds, text without
+    control characters)."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    @field_validator("*", mode="wrap")
+    @classmethod
+    def _check_input(cls, raw: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+        """Validate the field as declared, then refuse what pydantic's lax mode lets through."""
+        value = handler(raw)
+        check_input(raw, value, from_query=bool(info.context and info.context.get("query")))
+        return value
+
+
+def check_input(raw: Any, value: Any, *, from_query: bool = False) -> None:
+    """Raise a pydantic error when `value`, validated from `raw`, is a boolean sent as anything but true/false
+    (text is allowed in a query string), an integer sent as a boolean or too large for the database, or text
+    with control characters; lists and dicts are walked (nested models check their own fields)."""
+    if isinstance(value, bool):
+        if not isinstance(raw, bool) and not (from_query and isinstance(raw, str)):
+            raise PydanticCustomError("bool_type", "Input should be a valid boolean")
+    elif isinstance(value, int):
+        _check_integer(raw, value)
+    elif isinstance(value, str):
+        if has_forbidden_characters(value):
+            raise PydanticCustomError("forbidden_characters", "Text contains characters that are not allowed")
+    elif isinstance(value, list | tuple):
+        raws = raw if isinstance(raw, list | tuple) and len(raw) == len(value) else value
+        for raw_item, item in zip(raws, value, strict=True):
+            check_input(raw_item, item, from_query=from_query)
+    elif isinstance(value, set | frozenset):
+        for item in value:
+            check_input(item, item, from_query=from_query)
+    elif isinstance(value, dict):
+        raws = raw if isinstance(raw, dict) else value
+        for key, item in value.items():
+            check_input(key, key, from_query=from_query)
+            check_input(raws.get(key, item), item, from_query=from_query)
+
+
+def _check_integer(raw: Any, value: int) -> None:
+    """Refuse `true`/`false` as an integer, and integers outside the database's signed 64-bit range."""
+    if isinstance(raw, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    if value > MAX_DB_INTEGER:
+        raise PydanticCustomError(
+            "less_than_equal", "Input should be less than or equal to {le}", {"le": MAX_DB_INTEGER}
+        )
+    if value < MIN_DB_INTEGER:
+        raise PydanticCustomError(
+            "greater_than_equal", "Input should be greater than or equal to {ge}", {"ge": MIN_DB_INTEGER}
+        )
 
 
 class OutModel(BaseModel):

@@ -40,9 +40,11 @@ from marketplace.catalog.states import (
 )
 from marketplace.core.audit import AuditEvent
 from marketplace.core.errors import Conflict, Forbidden, IllegalTransition, ValidationFailed
+from marketplace.core.fields import as_database_id
 from marketplace.core.pagination import paginate, requested_page
 from marketplace.core.permissions import roles_required
 from marketplace.core.timeutil import today_wib
+from marketplace.core.urls import id_arg
 from marketplace.extensions import db
 
 bp = Blueprint("listings", __name__, url_prefix="/produk-saya")
@@ -74,7 +76,7 @@ def index():
     status = status if status in STATUS_FILTERS else ""
     search = (request.args.get("q") or "").strip()[:100]
     manager = _manages(current_user)
-    seller_id = request.args.get("seller_id", type=int) if manager else None
+    seller_id = id_arg("seller_id") if manager else None
     page, per_page = requested_page()
     result = paginate(_products_query(current_user, status, seller_id, search, manager), page, per_page)
     return render_template(
@@ -176,9 +178,12 @@ def new():
 def _chosen_seller(form: ListingForm) -> int | None:
     """The member a manager chose; themselves when they are also an active member and chose nobody."""
     value = (form.seller_id.data or "").strip()
-    if value.isdigit():
-        return int(value)
-    if not value and is_active_member(current_user):
+    if value:
+        chosen = as_database_id(value)
+        if chosen is None:
+            raise ValidationFailed("unknown seller", {"seller_id": _("Choose a member of your cooperative.")})
+        return chosen
+    if is_active_member(current_user):
         return None
     raise ValidationFailed("no seller", {"seller_id": _("Choose the member who makes this product.")})
 

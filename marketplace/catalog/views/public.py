@@ -28,6 +28,7 @@ from marketplace.catalog.search.jsonld import json_ld_script, product_json_ld
 from marketplace.catalog.search.public import buyer_region, offer_for_region, public_product, regional_offers
 from marketplace.catalog.search.query import search_catalog
 from marketplace.core.errors import ValidationFailed
+from marketplace.core.pagination import MAX_PAGE
 from marketplace.core.templating import rupiah
 from marketplace.reference.regions import get_region
 
@@ -138,7 +139,7 @@ def index():
     form.validate()
     arguments = form.search_arguments()
     options = {
-        "page": max(request.args.get("page", 1, type=int) or 1, 1),
+        "page": min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE),
         "per_page": PER_PAGE,
         "count_limit": COUNT_LIMIT,
         "cache_seconds": cache_seconds,

@@ -27,6 +27,7 @@ from marketplace.cooperatives.models import Cooperative
 from marketplace.core.errors import Conflict, IllegalTransition, ValidationFailed
 from marketplace.core.pagination import paginate, requested_page
 from marketplace.core.permissions import roles_required
+from marketplace.core.urls import id_arg
 from marketplace.extensions import db
 
 bp = Blueprint("review", __name__, url_prefix="/koperasi/tinjauan")
@@ -47,18 +48,13 @@ def _own_cooperative() -> Cooperative:
     return cooperative
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 @bp.get("")
 @roles_required(Role.COOP_MANAGER)
 def index():
     """The manager's queue: submitted revisions of their cooperative, oldest first, with their quality counts."""
     cooperative = _own_cooperative()
     cooperative_id = cooperative.id
-    seller_id, category_id = _int_arg("member"), _int_arg("category")
+    seller_id, category_id = id_arg("member"), id_arg("category")
     page, per_page = requested_page()
     result = paginate(
         services.review_queue(cooperative_id=cooperative_id, seller_id=seller_id, category_id=category_id),
