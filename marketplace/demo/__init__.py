@@ -19,6 +19,7 @@ from marketplace.accounts.auth import hash_password
 from marketplace.accounts.models import Role, User
 from marketplace.demo.catalog import seed_catalog
 from marketplace.demo.feeds import seed_feeds
+from marketplace.demo.history import seed_history
 from marketplace.demo.identities import IdentityMaker
 from marketplace.demo.orders import seed_orders
 from marketplace.demo.organisations import add_city_government, add_cooperative, kelurahan_of_city, slug
@@ -59,8 +60,9 @@ def database_is_empty() -> bool:
 def seed_demo(*, products: bool = True) -> DemoSummary:
     """Load the Kota Mojokerto demo into an empty database: people and organisations in one transaction, then the
     members' products through the catalog services, each cooperative's first datafeed, a dozen orders through
-    the procurement services and three more paid by transfer through the payments services (about a minute;
-    `products=False` leaves products, feeds, orders and payments out)."""
+    the procurement services, the orders completed earlier this year (`history`) and three more paid by transfer
+    through the payments services (about a minute; `products=False` leaves products, feeds, orders and payments
+    out)."""
     if not database_is_empty():
         raise DemoDataExists("the database already has users")
     rng = random.Random(SEED)  # noqa: S311 - deterministic demo data, not secrets
@@ -83,7 +85,7 @@ def seed_demo(*, products: bool = True) -> DemoSummary:
     if not products:
         return summary
     products_seeded, feeds_built = seed_catalog(seed=SEED + 1), seed_feeds()
-    orders_made = seed_orders()
+    orders_made = seed_orders() + seed_history()
     return replace(summary, products=products_seeded, feeds=feeds_built, orders=orders_made, payments=seed_payments())
 
 

@@ -148,15 +148,16 @@ def test_manager_sets_the_fee_in_percent_with_two_decimals(client, market):
     assert 'value="2.75"' in client.get("/koperasi/biaya").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("value", ["100.01", "-1", "1.255", "abc"])
-def test_fee_outside_the_range_or_with_three_decimals_is_refused(client, market, value):
+@pytest.mark.parametrize("value", ["100.01", "-1", "1.255", "abc", "", "  "])
+def test_fee_outside_the_range_or_with_three_decimals_or_empty_is_refused(client, market, value):
+    market.coop.fee_bps = 250
     client.login(market.manager)
 
     response = client.post_form("/koperasi/biaya", {"fee_percent": value})
 
     assert response.status_code == 422
     assert 'id="fee_percent-error"' in response.get_data(as_text=True)
-    assert market.coop.fee_bps == 0
+    assert market.coop.fee_bps == 250
 
 
 @pytest.mark.parametrize(

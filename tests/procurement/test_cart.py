@@ -154,6 +154,9 @@ def test_a_withdrawn_product_blocks_checkout_until_removed(shop, client, db):
     client.post_form(f"/keranjang/{item.id}/hapus")
     page = client.get("/keranjang").get_data(as_text=True)
     assert "data-blocked" not in page and 'href="/keranjang/checkout' in page
+    again = client.post_form(f"/keranjang/{item.id}/hapus")  # a double click
+    assert again.status_code in (302, 303)
+    assert "Produk ini sudah tidak ada di keranjang Anda." in client.get(again.headers["Location"]).text
 
 
 def test_change_quantity_on_the_page(shop, client, db):

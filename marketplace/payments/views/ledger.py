@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import DateField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from marketplace.accounts.models import Role
 from marketplace.cooperatives.forms import show_field_errors
@@ -50,6 +50,7 @@ class FeeForm(BaseForm):
 
     fee_percent = StringField(
         _l("Fee (%)"),
+        validators=[DataRequired(message=_l("Enter the fee; 0 for none."))],
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
         description=_l("0 to 100, at most two decimals, e.g. 2.5. Applies to orders paid from now on."),
     )

@@ -13,7 +13,7 @@ from wtforms import Form
 from wtforms.fields.choices import SelectChoice
 
 from marketplace.accounts.models import Role
-from marketplace.core.errors import Conflict, ValidationFailed
+from marketplace.core.errors import Conflict, NotFound, ValidationFailed
 from marketplace.core.forms import place_errors
 from marketplace.core.permissions import roles_required
 from marketplace.procurement.forms.cart import AddToCartForm, CheckoutForm, QuantityForm, RemoveItemForm
@@ -110,8 +110,12 @@ def cart_remove(item_id: int):
     form = RemoveItemForm()
     region = _region()
     if form.validate_on_submit():
-        carts.remove_item(actor=current_user, item_id=item_id)
-        flash(_("Removed from the cart."), "success")
+        try:
+            carts.remove_item(actor=current_user, item_id=item_id)
+        except NotFound:  # removed already (a double click, another tab): the cart shows what is left
+            flash(_("This product is no longer in your cart."), "info")
+        else:
+            flash(_("Removed from the cart."), "success")
     return redirect(_cart_url(region))
 
 
