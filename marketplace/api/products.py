@@ -15,6 +15,7 @@ from marketplace.api.framework import api_route, page_size
 from marketplace.api.schemas.catalog import (
     ImageOut,
     ProductCardOut,
+    ProductCardPage,
     ProductCreate,
     ProductOut,
     ProductQuery,
@@ -22,15 +23,14 @@ from marketplace.api.schemas.catalog import (
     WithdrawIn,
     listing_raw,
 )
-from marketplace.api.schemas.common import page_of
 from marketplace.catalog import services
 from marketplace.catalog.models import Product, ProductRevision
 from marketplace.catalog.permissions import can_edit_product
 from marketplace.catalog.rules import listing_to_raw
 from marketplace.catalog.search.public import public_product
 from marketplace.catalog.search.query import search_catalog
+from marketplace.catalog.views.public import COUNT_LIMIT
 from marketplace.core.errors import NotFound
-from marketplace.core.pagination import Page
 
 TAGS = ["products"]
 #: Who may create and change listings: a seller their own, a manager their cooperative's.
@@ -73,22 +73,30 @@ def form_flag(name: str) -> bool:
 @api_route(
     "/products",
     query=ProductQuery,
-    response=page_of(ProductCardOut),
+    response=ProductCardPage,
     auth=False,
     description="Products on sale only, with the same filters as the catalog's search page. Sorts: relevance "
-    "(newest when there is no text), price_asc, price_desc, tkdn_desc, newest. `per_page` is at most 100.",
+    "(newest when there is no text), price_asc, price_desc, tkdn_desc, newest. `per_page` is at most 100. "
+    f"Like the search page, the search counts at most {COUNT_LIMIT} matches: beyond, `total` is {COUNT_LIMIT} "
+    "and `total_capped` is true (more than `total` products).",
     tags=TAGS,
     errors=(401,),  # a token that is sent must be valid
 )
-def list_products(query: ProductQuery) -> Page:
+def list_products(query: ProductQuery) -> ProductCardPage:
     """Search the catalog."""
     optional_user()
-    found = search_catalog(**query.model_dump(exclude={"page", "per_page"}), page=query.page, per_page=page_size(query))
-    return Page(
+    found = search_catalog(
+        **query.model_dump(exclude={"page", "per_page"}),
+        page=query.page,
+        per_page=page_size(query),
+        count_limit=COUNT_LIMIT,
+    )
+    return ProductCardPage(
         items=[ProductCardOut.of(hit) for hit in found.items],
         total=found.total,
         page=found.page,
         per_page=found.per_page,
+        total_capped=found.total_capped,
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import literal, select
 
 from marketplace.catalog.models import Category, ProductRevision
 from marketplace.catalog.rules import format_percent, format_weight
@@ -63,6 +65,27 @@ def category_path(category_id: int | None) -> str:
         names.insert(0, category.name)
         category = category.parent
     return " › ".join(names)
+
+
+def category_paths(category_ids: Iterable[int]) -> dict[int, str]:
+    """`category_path` of each category, read with its ancestors in one query (a recursive walk up the tree)."""
+    ids = set(category_ids)
+    if not ids:
+        return {}
+    walk = (
+        select(Category.id.label("start_id"), Category.parent_id, Category.name, literal(0).label("depth"))
+        .where(Category.id.in_(ids))
+        .cte("walk", recursive=True)
+    )
+    walk = walk.union_all(
+        select(walk.c.start_id, Category.parent_id, Category.name, walk.c.depth + 1).join(
+            Category, Category.id == walk.c.parent_id
+        )
+    )
+    names: dict[int, list[tuple[int, str]]] = {}
+    for start_id, name, depth in db.session.execute(select(walk.c.start_id, walk.c.name, walk.c.depth)):
+        names.setdefault(start_id, []).append((depth, name))
+    return {start_id: " › ".join(name for _, name in sorted(path, reverse=True)) for start_id, path in names.items()}
 
 
 def _yes_no(value: bool) -> str:

@@ -261,10 +261,11 @@ class RevisionAttachment(db.Model):
     attachment: Mapped[ProductAttachment] = relationship(lazy="joined")
 
 
-#: Database objects made by the migrations for full-text search, outside the ORM metadata: SQLite's FTS5 table
-#: (with its shadow tables), PostgreSQL's `catalog_entries.search_vector` column and its GIN index. Migration
-#: comparisons skip them (and anything named with these prefixes).
-SEARCH_INDEX_OBJECTS = ("catalog_fts", "search_vector", "ix_catalog_entries_search_vector")
+#: Database objects made by the migrations for search, outside the ORM metadata: SQLite's FTS5 table (with its
+#: shadow tables), PostgreSQL's `catalog_entries.search_vector` column and its GIN index, and PostgreSQL's
+#: order-number index (`procurement.models.ORDER_NUMBER_SEARCH_INDEX`). Migration comparisons skip them (and
+#: anything named with these prefixes).
+SEARCH_INDEX_OBJECTS = ("catalog_fts", "search_vector", "ix_catalog_entries_search_vector", "ix_orders_number_upper")
 
 
 class CatalogEntry(db.Model):

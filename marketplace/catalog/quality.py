@@ -13,7 +13,7 @@ checked; for a proposed revision its own values.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -78,6 +78,33 @@ def _sku_used_elsewhere(product: Product) -> bool:
         )
     )
     return bool(count)
+
+
+def sku_key(sku: str | None) -> str:
+    """A SKU as compared for duplicates: without surrounding spaces, lower-cased."""
+    return (sku or "").strip().lower()
+
+
+def skus_used_elsewhere(products: Iterable[Product]) -> set[int]:
+    """Ids of `products` whose SKU another published product of their cooperative uses (`_sku_used_elsewhere` of
+    each), in one query per cooperative."""
+    wanted: dict[int, dict[str, set[int]]] = {}
+    for product in products:
+        if key := sku_key(product.sku):
+            wanted.setdefault(product.cooperative_id, {}).setdefault(key, set()).add(product.id)
+    found: set[int] = set()
+    for cooperative_id, by_key in wanted.items():
+        column = func.lower(func.trim(Product.sku))
+        holders = db.session.execute(
+            select(column, Product.id).where(
+                Product.cooperative_id == cooperative_id,
+                Product.live_revision_id.is_not(None),
+                column.in_(list(by_key)),
+            )
+        )
+        for key, holder_id in holders:
+            found.update(product_id for product_id in by_key.get(key, ()) if product_id != holder_id)
+    return found
 
 
 def _is_duplicate(product: Product, sku: str, duplicates: Collection[str] | None) -> bool:

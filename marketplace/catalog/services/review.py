@@ -14,10 +14,17 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import User
-from marketplace.catalog.display import category_path
+from marketplace.catalog.display import category_paths
 from marketplace.catalog.models import Category, Product, ProductRevision
 from marketplace.catalog.permissions import can_review, is_active_member
-from marketplace.catalog.quality import check_listing, duplicate_skus, error_count, warning_count
+from marketplace.catalog.quality import (
+    check_listing,
+    duplicate_skus,
+    error_count,
+    sku_key,
+    skus_used_elsewhere,
+    warning_count,
+)
 from marketplace.catalog.search.index import refresh_entry
 from marketplace.catalog.states import PRODUCT, REVISION, REVISION_LABELS, ProductStatus, RevisionStatus
 from marketplace.cooperatives.models import Cooperative
@@ -69,11 +76,17 @@ def waiting_count(*, cooperative_id: int) -> int:
 def quality_counts(*, cooperative_id: int, revisions: list[ProductRevision]) -> dict[int, tuple[int, int]]:
     """(errors, warnings) of each revision of the cooperative by the feed rules, e.g. for a page of the queue."""
     duplicates = duplicate_skus(cooperative_id)
+    # The cooperative's duplicate SKUs are exact for published products; new products are checked together (one
+    # query for the page), each against the other published products.
+    used_elsewhere = skus_used_elsewhere([r.product for r in revisions if r.product.live_revision_id is None])
     counts = {}
     for revision in revisions:
-        # The cooperative's duplicate SKUs are exact for published products; a new product is checked on its own.
-        known = duplicates if revision.product.live_revision_id is not None else None
-        issues = check_listing(revision.product, revision, duplicates=known)
+        product = revision.product
+        if product.live_revision_id is not None:
+            known = duplicates
+        else:
+            known = {sku_key(product.sku)} if product.id in used_elsewhere else set()
+        issues = check_listing(product, revision, duplicates=known)
         counts[revision.id] = (error_count(issues), warning_count(issues))
     return counts
 
@@ -89,8 +102,8 @@ def queue_choices(*, cooperative_id: int) -> tuple[list[tuple[int, str]], list[t
     members = db.session.execute(
         select(User.id, User.full_name).where(User.id.in_(select(waiting.c.seller_id))).order_by(User.full_name)
     ).all()
-    categories = db.session.scalars(select(Category).where(Category.id.in_(select(waiting.c.category_id)))).all()
-    paths = sorted(((c.id, category_path(c.id)) for c in categories), key=lambda item: item[1].lower())
+    categories = db.session.scalars(select(Category.id).where(Category.id.in_(select(waiting.c.category_id)))).all()
+    paths = sorted(category_paths(categories).items(), key=lambda item: item[1].lower())
     return [(row.id, row.full_name) for row in members], paths
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, Select, and_, case, cast, func, or_, select
+from sqlalchemy import BigInteger, Select, case, cast, func, select, union
 from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import User
@@ -95,6 +95,7 @@ def balances_query(cooperative_id: int, *, debts_only: bool = False) -> Select:
     """Rows (User, earned, fees, paid, reversed, balance) of the cooperative's members (active or suspended) and
     of anyone with entries in it, debts first, then by name. Fees, paid and reversed are negative sums here."""
     totals = _totals_subquery(cooperative_id)
+    members = _member_ids_subquery(cooperative_id)
     statement = (
         select(
             User,
@@ -104,22 +105,25 @@ def balances_query(cooperative_id: int, *, debts_only: bool = False) -> Select:
             func.coalesce(totals.c.reversed, 0),
             func.coalesce(totals.c.balance, 0).label("balance"),
         )
-        .outerjoin(Membership, Membership.user_id == User.id)
+        .join(members, members.c.member_id == User.id)
         .outerjoin(totals, totals.c.member_id == User.id)
-        .where(
-            or_(
-                and_(
-                    Membership.cooperative_id == cooperative_id,
-                    Membership.status.in_([MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED]),
-                ),
-                totals.c.member_id.is_not(None),
-            )
-        )
         .order_by(case((func.coalesce(totals.c.balance, 0) < 0, 0), else_=1), User.full_name, User.id)
     )
     if debts_only:
         statement = statement.where(totals.c.balance < 0)
     return statement
+
+
+def _member_ids_subquery(cooperative_id: int):
+    """Ids of the cooperative's members (active or suspended) and of anyone with entries in it, each once: chosen
+    from the cooperative's own memberships and entries before users are read."""
+    return union(
+        select(Membership.user_id.label("member_id")).where(
+            Membership.cooperative_id == cooperative_id,
+            Membership.status.in_([MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED]),
+        ),
+        select(LedgerEntry.member_id).where(LedgerEntry.cooperative_id == cooperative_id),
+    ).subquery()
 
 
 def member_balance_from_row(row) -> MemberBalance:

@@ -3,9 +3,11 @@ end of a move (its email queued, one commit)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm.interfaces import ORMOption
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import IllegalTransition, NotFound
@@ -16,9 +18,13 @@ from marketplace.procurement.services import notify
 from marketplace.procurement.states import ORDER
 
 
-def get_order_for(user: User, order_id: int) -> Order:
-    """The order, if the user may see it; NotFound otherwise (another party's order is not even confirmed)."""
-    order = db.session.get(Order, order_id)
+def get_order_for(user: User, order_id: int, *, options: Sequence[ORMOption] = ()) -> Order:
+    """The order, if the user may see it; NotFound otherwise (another party's order is not even confirmed).
+    `options`: loader options for what the caller reads of it (e.g. the order page's `ORDER_PAGE_LOADS`)."""
+    if options:  # a query, so that the options apply even when the order is in the session already
+        order = db.session.scalars(select(Order).where(Order.id == order_id).options(*options)).one_or_none()
+    else:
+        order = db.session.get(Order, order_id)
     if order is None or not can_view(user, order):
         raise NotFound("order not found")
     return order

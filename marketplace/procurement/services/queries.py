@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import User
@@ -113,15 +113,18 @@ def list_orders(
 
 
 def iter_orders(user: User, **filters: Any) -> Iterator[Order]:
-    """Every order of `orders_statement` (same filters), read in batches for an export."""
+    """Every order of `orders_statement` (same filters and order), read in batches for an export: each batch starts
+    after the last row of the one before (newest first on `created_at, id`), so every batch walks the index from
+    there instead of skipping the rows already read."""
     statement = orders_statement(user, **filters).options(joinedload(Order.work_unit), joinedload(Order.cooperative))
-    offset = 0
+    after: tuple[datetime, int] | None = None
     while True:
-        batch = db.session.scalars(statement.limit(EXPORT_BATCH).offset(offset)).unique().all()
+        page = statement if after is None else statement.where(tuple_(Order.created_at, Order.id) < after)
+        batch = db.session.scalars(page.limit(EXPORT_BATCH)).unique().all()
         yield from batch
         if len(batch) < EXPORT_BATCH:
             return
-        offset += EXPORT_BATCH
+        after = (batch[-1].created_at, batch[-1].id)
 
 
 def available_actions(user: User, order: Order) -> set[str]:

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import Conflict, IllegalTransition, ValidationFailed
@@ -21,7 +22,7 @@ from marketplace.core.permissions import roles_required
 from marketplace.core.timeutil import format_wib, to_jakarta, utcnow
 from marketplace.feeds.writers.values import safe_text
 from marketplace.procurement.forms.orders import OrderFilterForm
-from marketplace.procurement.models import Order
+from marketplace.procurement.models import Offer, Order, OrderDocument, OrderLine, Shipment
 from marketplace.procurement.permissions import ORDER_ROLES
 from marketplace.procurement.services import deadlines, queries
 from marketplace.procurement.services.common import get_order_for
@@ -41,6 +42,18 @@ WAITING_LABELS = {
     deadlines.SIGNATURES: _l("the signatures of both sides"),
     deadlines.BENDAHARA: _l("the bendahara (payment)"),
 }
+#: What the order page shows of an order, loaded with it (a fixed number of queries whatever the number of lines,
+#: documents and shipments).
+ORDER_PAGE_LOADS = (
+    joinedload(Order.placed_by),
+    joinedload(Order.ppk),
+    joinedload(Order.work_unit),
+    joinedload(Order.cooperative),
+    selectinload(Order.lines).joinedload(OrderLine.seller),
+    selectinload(Order.offers).joinedload(Offer.proposed_by),
+    selectinload(Order.documents).selectinload(OrderDocument.signatures),
+    selectinload(Order.shipments).options(joinedload(Shipment.created_by), selectinload(Shipment.lines)),
+)
 #: The status of an order page shown again with a refused form.
 INVALID = 422
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -150,7 +163,7 @@ def _drain(buffer: io.StringIO) -> str:
 @roles_required(*ORDER_ROLES)
 def order_detail(order_id: int):
     """One order: header, parties, lines with snapshot prices, totals, timeline and the forms the reader may use."""
-    return order_page(get_order_for(current_user, order_id))
+    return order_page(get_order_for(current_user, order_id, options=ORDER_PAGE_LOADS))
 
 
 def order_page(order: Order, *, submitted: dict[str, FlaskForm] | None = None, status: int = 200):

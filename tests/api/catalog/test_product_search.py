@@ -45,7 +45,8 @@ def ids(response) -> list[int]:
 
 def test_anonymous_search_lists_only_products_on_sale(api, catalog) -> None:
     response = api.get("/products?sort=price_asc")
-    assert set(response.json) == {"items", "total", "page", "per_page"}
+    assert set(response.json) == {"items", "total", "page", "per_page", "total_capped"}
+    assert response.json["total_capped"] is False
     assert response.json["total"] == 4
     assert ids(response) == [catalog[key].id for key in ("oil", "other", "rice", "imported")]
     rice = next(item for item in response.json["items"] if item["id"] == catalog["rice"].id)

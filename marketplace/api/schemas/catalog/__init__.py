@@ -24,7 +24,7 @@ from marketplace.api.schemas.catalog.reviews import (
     ReviewOut,
     ReviewQuery,
 )
-from marketplace.api.schemas.catalog.search import ProductCardOut, ProductQuery
+from marketplace.api.schemas.catalog.search import ProductCardOut, ProductCardPage, ProductQuery
 
 __all__ = [
     "AttachmentOut",
@@ -35,6 +35,7 @@ __all__ = [
     "ListingOut",
     "MakerOut",
     "ProductCardOut",
+    "ProductCardPage",
     "ProductCreate",
     "ProductOut",
     "ProductQuery",

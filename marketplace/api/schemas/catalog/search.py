@@ -9,7 +9,7 @@ from pydantic import Field
 
 from marketplace.accounts.models import SkalaUsaha
 from marketplace.api.schemas.catalog.listings import external_url, percent
-from marketplace.api.schemas.common import OutModel, PageQuery
+from marketplace.api.schemas.common import OutModel, PageQuery, page_of
 from marketplace.catalog.search.query import SORTS, CatalogHit
 
 
@@ -108,3 +108,13 @@ class ProductCardOut(OutModel):
             url=external_url("catalog.product", product_id=entry.product_id),
             published_at=entry.published_at,
         )
+
+
+class ProductCardPage(page_of(ProductCardOut)):
+    """A page of search results; past a limit the search stops counting (`total_capped`)."""
+
+    total_capped: bool = Field(
+        False,
+        description="True when more products match than the search counts: `total` is then that limit and means "
+        '"more than `total`", as the catalog page shows it',
+    )
