@@ -184,7 +184,9 @@ def product(product_id: int):
     regional = regional_offers(revision)
     images = sorted(revision.images, key=lambda link: (not link.is_main, link.position))
     category = category_path(revision.category_id)
-    delivery_form = DeliveryForm(formdata=None, data={"wilayah": region})
+    delivery_form = DeliveryForm(formdata=None, data={"wilayah": region or requested})
+    if requested and region is None:  # a code of no region: say so beside the field (the national price shows)
+        delivery_form.wilayah.errors = [_("Choose a region from the list (e.g. 35.76).")]
     page_url = url_for("catalog.product", product_id=product.id, _external=True)
     image_urls = [
         url

@@ -131,6 +131,13 @@ def test_the_price_is_the_regional_one_for_the_chosen_region(client, shelf) -> N
     assert 'id="regional-prices"' in anonymous and "Kota Mojokerto" in anonymous
 
 
+def test_an_unknown_region_is_said_beside_the_field_and_the_national_price_shows(client, shelf) -> None:
+    product = pkp_product(shelf)
+    page = client.get(f"/katalog/produk/{product.id}?wilayah=zzz").get_data(as_text=True)
+    assert shown_price(page) == ("11100", "10000", "700", "national")
+    assert 'id="wilayah-error"' in page and 'value="zzz"' in page
+
+
 def test_a_product_without_a_price_for_the_region_says_it_is_not_delivered(client, shelf) -> None:
     product = pkp_product(shelf, national_price=False, regional_prices=[{"region_code": "31.71", "price": 12000}])
     page = client.get(f"/katalog/produk/{product.id}?wilayah=35.76").get_data(as_text=True)
