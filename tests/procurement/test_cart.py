@@ -167,6 +167,18 @@ def test_change_quantity_on_the_page(shop, client, db):
     assert db.session.get(CartItem, item.id).quantity == 4
 
 
+@pytest.mark.parametrize("typed", ["0", "abc", "2000000"])
+def test_a_refused_quantity_is_said_beside_its_item_and_changes_nothing(shop, client, db, typed):
+    item, _ = carts.add_item(actor=shop.pp, product_id=shop.rice.id, quantity=3)
+    client.login(shop.pp)
+    response = client.post_form(f"/keranjang/{item.id}/jumlah", {"quantity": typed})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f'id="quantity-{item.id}-error"' in page and f'value="{typed}"' in page
+    db.session.expire_all()
+    assert db.session.get(CartItem, item.id).quantity == 3
+
+
 # API -------------------------------------------------------------------------------------------------------------
 
 

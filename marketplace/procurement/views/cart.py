@@ -43,14 +43,20 @@ def _cart_url(region: str | None) -> str:
 @roles_required(*carts.BUYERS)
 def cart():
     """The cart grouped by cooperative, priced for the chosen delivery region."""
-    region = _region()
-    return render_template(
+    return _cart_page(_region())
+
+
+def _cart_page(region: str | None, *, refused: tuple[int, str, str] | None = None, status: int = 200):
+    """The cart page; `refused`: (item id, the quantity typed, why it was refused), shown beside that item."""
+    page = render_template(
         "procurement/cart.html",
         cart=carts.view_cart(current_user, region),
         region=region,
         quantity_form=QuantityForm(formdata=None),
         remove_form=RemoveItemForm(formdata=None),
+        refused=refused,
     )
+    return page, status
 
 
 @bp.post("/keranjang/tambah")
@@ -91,15 +97,17 @@ def cart_update(item_id: int):
     """Change an item's quantity."""
     form = QuantityForm()
     region = _region()
+    typed = (request.form.get("quantity") or "")[:20]
     if not form.validate_on_submit():
-        flash(_first_error(form) or _("Enter the quantity."), "error")
-        return redirect(_cart_url(region))
+        return _cart_page(
+            region, refused=(item_id, typed, _first_error(form) or _("Enter the quantity.")), status=INVALID
+        )
     try:
         carts.set_quantity(actor=current_user, item_id=item_id, quantity=form.quantity.data)
     except ValidationFailed as error:
-        flash(next(iter(error.fields.values()), error.message), "error")
-    else:
-        flash(_("The quantity was changed."), "success")
+        why = next(iter(error.fields.values()), error.message)
+        return _cart_page(region, refused=(item_id, typed, why), status=INVALID)
+    flash(_("The quantity was changed."), "success")
     return redirect(_cart_url(region))
 
 
