@@ -3,6 +3,8 @@ ordered, removing; its page and its API."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
@@ -134,12 +136,15 @@ def test_the_add_form_is_only_for_buyer_officers(shop, client):
     assert client.get("/keranjang").status_code == 403
 
 
-def test_below_minimum_from_the_page_explains_in_indonesian(shop, client, db):
+def test_below_minimum_from_the_page_explains_in_indonesian_beside_the_quantity(shop, client, db):
     client.login(shop.pp)
-    response = client.post_form("/keranjang/tambah", {"product_id": shop.oil.id, "quantity": 2})
-    assert response.status_code == 302
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Pemesanan minimum" in page or "minimum" in page.lower()
+    response = client.post_form("/keranjang/tambah", {"product_id": shop.oil.id, "quantity": 2, "wilayah": "35.76"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    error = re.search(r'<p class="error" id="cart-quantity-error">([^<]*)</p>', page)
+    assert error and "minimum" in error.group(1).lower()
+    assert 'aria-invalid="true"' in page and 'value="2"' in page
+    assert 'name="wilayah" value="35.76"' in page  # still priced for the region chosen
     assert db.session.scalars(select(CartItem)).all() == []
 
 

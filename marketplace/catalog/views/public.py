@@ -174,11 +174,19 @@ def _cart_button() -> CartButton | None:
 @bp.get("/produk/<int:product_id>")
 def product(product_id: int):
     """An active product: images, every e-Katalog field, the price for the buyer's region, cooperative and maker."""
+    return product_page(product_id, request.args.get("wilayah"))
+
+
+def product_page(
+    product_id: int, wilayah: str | None, *, cart_refused: tuple[str, str] | None = None, status: int = 200
+) -> tuple[str, int]:
+    """The product page priced for the region code `wilayah` (None: the buyer's own); `cart_refused`: the quantity
+    typed in the add-to-cart form and why it was refused, shown beside the field."""
     item = public_product(product_id=product_id)
     revision, product = item.revision, item.product
-    requested = (request.args.get("wilayah") or "").strip()
+    requested = (wilayah or "").strip()
     region = requested if get_region(requested) else None
-    if "wilayah" not in request.args:
+    if wilayah is None:
         region = buyer_region(current_user)
     offer = offer_for_region(revision, region)
     regional = regional_offers(revision)
@@ -217,4 +225,6 @@ def product(product_id: int):
         crumbs=_category_crumbs(revision.category),
         json_ld=json_ld_script(json_ld),
         can_manage=current_user.is_authenticated and can_view_product(current_user, product),
-    )
+        cart_refused=cart_refused,
+        **inject_helpers(),  # also when another blueprint's view shows the page (the cart's refusal)
+    ), status

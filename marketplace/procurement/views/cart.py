@@ -13,7 +13,9 @@ from wtforms import Form
 from wtforms.fields.choices import SelectChoice
 
 from marketplace.accounts.models import Role
+from marketplace.catalog.views.public import product_page
 from marketplace.core.errors import Conflict, NotFound, ValidationFailed
+from marketplace.core.fields import as_database_id
 from marketplace.core.forms import place_errors
 from marketplace.core.permissions import roles_required
 from marketplace.procurement.forms.cart import AddToCartForm, CheckoutForm, QuantityForm, RemoveItemForm
@@ -66,25 +68,23 @@ def cart_add():
     form = AddToCartForm()
     region = _region()
     if not form.validate_on_submit():
-        flash(_first_error(form) or _("Enter the quantity."), "error")
-        return redirect(_back_to_product(form.product_id.data, region))
+        return _refused_on_product_page(form, _first_error(form) or _("Enter the quantity."))
     try:
         carts.add_item(actor=current_user, product_id=form.product_id.data, quantity=form.quantity.data)
     except ValidationFailed as error:
-        flash(next(iter(error.fields.values()), error.message), "error")
-        return redirect(_back_to_product(form.product_id.data, region))
+        return _refused_on_product_page(form, next(iter(error.fields.values()), error.message))
     flash(_("Added to the cart."), "success")
     return redirect(_cart_url(region))
 
 
-def _back_to_product(product_id: int | None, region: str | None) -> str:
-    if not product_id:
-        return _cart_url(region)
-    return (
-        url_for("catalog.product", product_id=product_id, wilayah=region)
-        if region
-        else url_for("catalog.product", product_id=product_id)
-    )
+def _refused_on_product_page(form: AddToCartForm, why: str):
+    """The product page again with the refusal beside the quantity (422); the cart when no product was named."""
+    product_id = as_database_id(form.product_id.data)
+    if product_id is None:
+        flash(why, "error")
+        return redirect(_cart_url(_region()))
+    typed = (request.form.get("quantity") or "")[:20]
+    return product_page(product_id, request.form.get("wilayah"), cart_refused=(typed, why), status=INVALID)
 
 
 def _first_error(form: Form) -> str | None:
