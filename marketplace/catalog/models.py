@@ -82,6 +82,9 @@ class Product(TimestampMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("cooperative_id", "sku"),
         CheckConstraint("stock >= 0", name="stock_not_negative"),
+        # "My products" lists, newest change first, of a cooperative (managers) and of a seller.
+        Index("ix_products_cooperative_last_change", "cooperative_id", "last_change_at", "id"),
+        Index("ix_products_seller_last_change", "seller_id", "last_change_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,6 +106,10 @@ class Product(TimestampMixin, db.Model):
     published_at: Mapped[datetime | None]
     #: Last change a feed must carry (approval, stock or validity change, withdrawal): drives delta feeds.
     feed_changed_at: Mapped[datetime | None] = mapped_column(index=True)
+    #: Last change made to the listing: the product's own columns or any of its revisions (their images,
+    #: attachments and regional prices too), kept by `catalog.last_change`; stock taken or given back by orders
+    #: and feed marks are not changes. Sorts "my products".
+    last_change_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     cooperative = relationship("Cooperative")
     seller = relationship("User")
@@ -372,3 +379,7 @@ class ProductImportError(db.Model):
     row_number: Mapped[int] = mapped_column(Integer)
     column: Mapped[str] = mapped_column(String(60))
     message: Mapped[str] = mapped_column(String(300))
+
+
+# Registers the flush listener that keeps `Product.last_change_at` current wherever the models are used.
+from marketplace.catalog import last_change  # noqa: E402, F401

@@ -94,10 +94,7 @@ def index():
 
 
 def _products_query(user: User, status: str, seller_id: int | None, search: str, manager: bool) -> Select:
-    last_change = (
-        select(func.max(ProductRevision.updated_at)).where(ProductRevision.product_id == Product.id).scalar_subquery()
-    )
-    statement = select(Product).order_by(func.coalesce(last_change, Product.updated_at).desc(), Product.id.desc())
+    statement = select(Product).order_by(Product.last_change_at.desc(), Product.id.desc())
     if manager:
         statement = statement.where(Product.cooperative_id == user.cooperative_id)
         if seller_id:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 from marketplace.catalog.services import create_listing, submit_listing, update_listing, withdraw_product
+from marketplace.extensions import db
+from marketplace.procurement.services import stock
 from tests.factories import listing, listing_data, seller
 
 
@@ -83,6 +85,23 @@ def test_newest_change_first_and_paginated(client, login_as, maker, reference) -
 
     assert skus(first) == ["P-2", "P-1"] and skus(second) == ["P-0"]
     assert 'rel="next"' in first
+
+
+def test_editing_a_product_moves_it_to_the_top_and_a_sale_does_not(client, login_as, maker, reference) -> None:
+    sold = listing(maker, reference, sku="SOLD")
+    for n in range(2):
+        create_listing(actor=maker, data=listing_data(reference, sku=f"P-{n}"))
+    edited = create_listing(actor=maker, data=listing_data(reference, sku="EDITED")).product
+    login_as(maker)
+    assert skus(client.get("/produk-saya").get_data(as_text=True)) == ["EDITED", "P-1", "P-0", "SOLD"]
+
+    update_listing(actor=maker, product=sold, data=listing_data(reference, sku="SOLD", name="Beras Putih"))
+    assert skus(client.get("/produk-saya").get_data(as_text=True)) == ["SOLD", "EDITED", "P-1", "P-0"]
+
+    update_listing(actor=maker, product=edited, data=listing_data(reference, sku="EDITED", name="Beras Merah"))
+    stock.take([(sold.id, 2, "Beras")])  # an order takes stock: no change of the listing
+    db.session.commit()
+    assert skus(client.get("/produk-saya").get_data(as_text=True)) == ["EDITED", "SOLD", "P-1", "P-0"]
 
 
 def test_empty_state(client, login_as, maker) -> None:
