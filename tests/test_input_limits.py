@@ -7,18 +7,21 @@ import re
 
 import pytest
 from flask_babel import force_locale
+from sqlalchemy import func, select
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from wtforms import FieldList, FormField, IntegerField, StringField
 
-from marketplace.accounts.models import Role
+from marketplace.accounts.models import Role, User
 from marketplace.catalog.services import create_listing
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.fields import MAX_DB_INTEGER, FieldErrors, as_database_id, has_forbidden_characters, read_text
 from marketplace.core.forms import BaseForm, input_problem
 from marketplace.extensions import db
 from marketplace.procurement.models import CartItem
-from tests.accounts.helpers import field_error
-from tests.factories import catalog_reference, listing_data, seller, user_with_role
+from marketplace.procurement.services import moves
+from tests.accounts.helpers import field_error, registration_form
+from tests.factories import CooperativeFactory, catalog_reference, listing_data, seller, user_with_role
+from tests.procurement.conftest import build_market, make_order
 
 TOO_BIG = str(MAX_DB_INTEGER + 1)
 NOT_ALLOWED = "This text contains characters that are not allowed."
@@ -210,8 +213,11 @@ def test_impossible_ids_and_pages_in_a_query_are_ignored(client, login_as, role,
 
 
 def test_registration_refuses_a_cooperative_id_beyond_the_database(client) -> None:
-    response = client.post_form("/daftar", {"cooperative_id": TOO_BIG, "email": "x@example.test"})
-    assert response.status_code in (200, 422)
+    CooperativeFactory()
+    response = client.post_form("/daftar", registration_form(TOO_BIG))
+    assert response.status_code == 422
+    assert field_error(response.text, "cooperative_id")
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
 
 def test_a_listing_with_a_category_beyond_the_database_is_a_field_error(db) -> None:
@@ -224,3 +230,19 @@ def test_a_listing_with_a_category_beyond_the_database_is_a_field_error(db) -> N
                                                   (True, None), ("-3", None), ("", None), (None, None)])  # fmt: skip
 def test_as_database_id(value, expected) -> None:
     assert as_database_id(value) == expected
+
+
+@pytest.mark.parametrize("parent_id", ["²", TOO_BIG, "9" * 5000])
+def test_a_category_parent_beyond_the_database_or_not_ascii_is_no_500(client, login_as, parent_id) -> None:
+    login_as(Role.OPERATOR)
+    response = client.post_form("/operator/referensi/kategori", {"name": "Kategori Uji", "parent_id": parent_id})
+    assert response.status_code < 500
+
+
+@pytest.mark.parametrize("line_id", ["²", "--5", "9" * 5000])
+def test_a_proposal_line_that_is_no_number_is_a_field_error(db, line_id) -> None:
+    market = build_market()
+    order = make_order(market)
+    with pytest.raises(ValidationFailed) as refused:
+        moves.propose(actor=market.ppk, order=order, message="Mohon", lines=[{"line_id": line_id, "unit_price": 1}])
+    assert "lines.0.line_id" in refused.value.fields

@@ -19,7 +19,7 @@ from marketplace.api.schemas.catalog.imports import (
 )
 from marketplace.api.schemas.common import PageQuery, page_of
 from marketplace.catalog.imports import services
-from marketplace.core.fields import MAX_DB_INTEGER
+from marketplace.core.fields import as_database_id
 from marketplace.core.pagination import Page
 
 TAGS = ["product imports"]
@@ -33,11 +33,10 @@ def form_seller_id() -> int | None:
     value = request.form.get("seller_id", "").strip()
     if not value:
         return None
-    if not (value.isascii() and value.isdigit()):
-        raise invalid_fields({"seller_id": _("Enter a whole number.")})
-    if len(value) > len(str(MAX_DB_INTEGER)) or int(value) > MAX_DB_INTEGER:
-        raise invalid_fields({"seller_id": _("Enter a number of at most %(n)s.", n=MAX_DB_INTEGER)})
-    return int(value)
+    seller_id = as_database_id(value)
+    if seller_id is None:
+        raise invalid_fields({"seller_id": _("Choose a member of your cooperative.")})
+    return seller_id
 
 
 @api_route(

@@ -10,6 +10,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from marketplace.catalog.services.review import MAX_NOTE_LENGTH, MIN_NOTE_LENGTH
 from marketplace.core.errors import ValidationFailed
+from marketplace.core.fields import as_database_id
 from marketplace.core.forms import BaseForm
 
 # Review ---------------------------------------------------------------------------------------------------------
@@ -66,8 +67,7 @@ class CategoryForm(BaseForm):
 
     def parent(self) -> int | None:
         """The chosen parent's id, or None for a top-level category."""
-        value = (self.parent_id.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return as_database_id(self.parent_id.data or "")
 
 
 class CategoryEditForm(BaseForm):

@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from marketplace.accounts.models import Role, User
-from marketplace.procurement.models import Order, OrderDocument, OrderLine, Signature
+from marketplace.procurement.models import Order, OrderDocument, OrderLine, Shipment, ShipmentLine, Signature
 from marketplace.procurement.services import deadlines
-from marketplace.procurement.states import DocumentKind, OrderStatus, Party
+from marketplace.procurement.states import DocumentKind, OrderStatus, Party, ShipmentStatus
 
 #: Every role that can have orders: the buyer officers, the provider side and operators.
 ORDER_ROLES = (Role.PP, Role.PPK, Role.BENDAHARA, Role.COOP_MANAGER, Role.SELLER, Role.OPERATOR)
@@ -75,32 +75,62 @@ def orders_visible_to(user: User) -> ColumnElement[bool]:
 
 
 def orders_awaiting(user: User) -> ColumnElement[bool]:
-    """A condition on `Order` matching the orders waiting for something `user` can do now: the PPK's review,
-    answer or receipt, the cooperative's answer, shipment, invoice or confirmation (its managers), a signature of the
-    user's side still missing, the bendahara's payment, or a seller's lines still to ship."""
+    """A condition on `Order` matching the orders `user` may see that wait for something they can do now, as the
+    services' `available_actions` allow it: the PPK's review, answer or receipt (a shipment delivered, none on the
+    way), the cooperative's answer, invoice or confirmation (its managers), a signature of the user's side still
+    missing, units to ship or a shipment to mark delivered (managers; sellers for their own lines), the
+    bendahara's payment unless one is under way. Outside ON_PROCESS the order's `waiting_for` says whose turn it is;
+    while shipping, the shipments do."""
     conditions = []
+    shipping, not_shipping = Order.status == OrderStatus.ON_PROCESS, Order.status != OrderStatus.ON_PROCESS
     if user.has_role(Role.PPK):
         mine = Order.ppk_id == user.id
         conditions += [
-            and_(mine, Order.waiting_for.in_([deadlines.PPK, deadlines.BUYER])),
+            and_(mine, not_shipping, Order.waiting_for.in_([deadlines.PPK, deadlines.BUYER])),
             and_(mine, Order.waiting_for == deadlines.SIGNATURES, ~_signed_by(Party.BUYER)),
+            and_(mine, shipping, _has_shipment(ShipmentStatus.DELIVERED), ~_has_shipment(ShipmentStatus.SHIPPING)),
         ]
     if user.cooperative_id is not None and user.has_role(Role.COOP_MANAGER):
         ours = Order.cooperative_id == user.cooperative_id
         conditions += [
-            and_(ours, Order.waiting_for == deadlines.PROVIDER),
+            and_(ours, not_shipping, Order.waiting_for == deadlines.PROVIDER),
             and_(ours, Order.waiting_for == deadlines.SIGNATURES, ~_signed_by(Party.PROVIDER)),
+            and_(ours, shipping, or_(_has_units_to_ship(), _has_shipment(ShipmentStatus.SHIPPING))),
         ]
     if user.work_unit_id is not None and user.has_role(Role.BENDAHARA):
-        conditions.append(and_(Order.work_unit_id == user.work_unit_id, Order.waiting_for == deadlines.BENDAHARA))
+        ours = Order.work_unit_id == user.work_unit_id
+        conditions.append(and_(ours, Order.waiting_for == deadlines.BENDAHARA, ~_payment_under_way()))
     if user.has_role(Role.SELLER):
-        to_ship = select(OrderLine.id).where(
-            OrderLine.order_id == Order.id,
-            OrderLine.seller_id == user.id,
-            OrderLine.quantity_shipped < OrderLine.quantity,
+        theirs = or_(_has_units_to_ship(user.id), _has_shipment(ShipmentStatus.SHIPPING, user.id))
+        conditions.append(and_(shipping, theirs))
+    return and_(orders_visible_to(user), or_(*conditions)) if conditions else false()
+
+
+def _has_units_to_ship(seller_id: int | None = None) -> ColumnElement[bool]:
+    """The order has a line (of `seller_id`, when given) with units not shipped yet."""
+    lines = select(OrderLine.id).where(OrderLine.order_id == Order.id, OrderLine.quantity_shipped < OrderLine.quantity)
+    return exists(lines if seller_id is None else lines.where(OrderLine.seller_id == seller_id))
+
+
+def _has_shipment(status: ShipmentStatus, seller_id: int | None = None) -> ColumnElement[bool]:
+    """The order has a shipment in `status` (carrying a line of `seller_id`, when given)."""
+    shipments = select(Shipment.id).where(Shipment.order_id == Order.id, Shipment.status == status)
+    if seller_id is not None:
+        carried = (
+            select(ShipmentLine.id)
+            .join(OrderLine, ShipmentLine.order_line_id == OrderLine.id)
+            .where(ShipmentLine.shipment_id == Shipment.id, OrderLine.seller_id == seller_id)
         )
-        conditions.append(and_(Order.status == OrderStatus.ON_PROCESS, exists(to_ship)))
-    return or_(*conditions) if conditions else false()
+        shipments = shipments.where(exists(carried))
+    return exists(shipments)
+
+
+def _payment_under_way() -> ColumnElement[bool]:
+    """A payment in the system (pending, processing or paid) holds the order's invoice."""
+    from marketplace.payments.models import Payment  # payments builds on procurement: read lazily
+    from marketplace.payments.states import ACTIVE
+
+    return exists(select(Payment.id).where(Payment.order_id == Order.id, Payment.status.in_([str(s) for s in ACTIVE])))
 
 
 def _signed_by(party: Party) -> ColumnElement[bool]:

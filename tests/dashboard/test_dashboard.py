@@ -24,6 +24,8 @@ from tests.procurement.conftest import make_order
 
 def completed_now(market, items=None):
     order = make_order(market, OrderStatus.COMPLETED, items=items)
+    for line in order.lines:
+        line.quantity_received = line.quantity
     order.completed_at = utcnow()
     db.session.flush()
     return order

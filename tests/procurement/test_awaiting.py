@@ -7,6 +7,10 @@ from datetime import date
 
 import pytest
 
+from marketplace.dashboard.services import dashboard_for
+from marketplace.extensions import db
+from marketplace.payments.models import Payment
+from marketplace.payments.states import PaymentMethod, PaymentStatus
 from marketplace.procurement.services import deadlines, documents, fulfilment, moves, queries
 from marketplace.procurement.states import OrderStatus
 from tests.procurement.conftest import make_order
@@ -42,13 +46,16 @@ def test_each_step_waits_for_the_people_who_can_act(market, placed) -> None:
     assert awaiting(market, order) == {"manager"}  # the PPK signed: only the cooperative's signature is missing
     documents.sign(actor=market.manager, order=order)
     assert order.status == OrderStatus.ON_PROCESS
-    assert awaiting(market, order) == {"seller_a", "seller_b"}  # each ships their own lines
+    assert awaiting(market, order) == {"manager", "seller_a", "seller_b"}  # managers ship any line, sellers theirs
     rice, oil = order.lines
     fulfilment.ship(actor=market.seller_a, order=order, lines={rice.id: 10}, courier="JNE", tracking_number="T1")
-    assert awaiting(market, order) == {"manager", "seller_b"}  # the provider is due until all is shipped
+    assert awaiting(market, order) == {"manager", "seller_a", "seller_b"}  # oil to ship; rice to mark delivered
+    fulfilment.deliver(actor=market.seller_a, order=order, shipment_id=order.shipments[0].id)
+    # Oil is still to ship; the PPK may already record a receipt (what never came as 0, with a note).
+    assert awaiting(market, order) == {"manager", "ppk", "seller_b"}
     fulfilment.ship(actor=market.seller_b, order=order, lines={oil.id: 5}, courier="JNE", tracking_number="T2")
-    for shipment in order.shipments:
-        fulfilment.deliver(actor=market.manager, order=order, shipment_id=shipment.id)
+    assert awaiting(market, order) == {"manager", "seller_b"}  # on the way: no receipt before it arrives
+    fulfilment.deliver(actor=market.manager, order=order, shipment_id=order.shipments[1].id)
     assert awaiting(market, order) == {"ppk"}  # receipt
     fulfilment.receive(actor=market.ppk, order=order, received={rice.id: 10, oil.id: 5}, note=None)
     assert awaiting(market, order) == {"manager"}  # invoice
@@ -58,6 +65,30 @@ def test_each_step_waits_for_the_people_who_can_act(market, placed) -> None:
     assert awaiting(market, order) == {"manager"}  # confirm the payment
     fulfilment.confirm_payment(actor=market.manager, order=order)
     assert awaiting(market, order) == set()
+
+
+def test_a_payment_under_way_leaves_the_bendahara_nothing_to_do(market) -> None:
+    order = make_order(market, OrderStatus.WAITING_PAYMENT)
+    deadlines.wait_for(order, deadlines.BENDAHARA)
+    assert awaiting(market, order) == {"bendahara"}
+    db.session.add(
+        Payment(
+            order_id=order.id,
+            method=PaymentMethod.CARD,
+            status=PaymentStatus.PROCESSING,
+            amount=order.total,
+            created_by_id=market.bendahara.id,
+        )
+    )
+    db.session.flush()
+    assert awaiting(market, order) == set()
+
+
+def test_an_order_the_user_may_no_longer_see_does_not_wait_for_them(market, placed) -> None:
+    market.ppk.work_unit_id = market.other_work_unit.id  # moved: still the order's PPK, but not of its unit
+    db.session.flush()
+    assert queries.list_orders(market.ppk, awaiting=True).total == 0
+    assert dashboard_for(market.ppk).orders_awaiting == 0
 
 
 def test_cancelled_orders_wait_for_nobody(market, placed) -> None:

@@ -18,6 +18,8 @@ TODAY = date(2026, 11, 15)
 
 def completed(market, at: datetime, items=None):
     order = make_order(market, OrderStatus.COMPLETED, items=items)
+    for line in order.lines:
+        line.quantity_received = line.quantity
     order.completed_at = at
     db.session.flush()
     return order
@@ -91,6 +93,14 @@ def test_best_sellers_and_members_largest_first(market, history) -> None:
         for seller in sorted((market.seller_a, market.seller_b), key=lambda s: -amount(history["november"], seller=s))
     ]
     assert sum(m.amount for m in members) == amount(history["october"], history["november"])
+
+
+def test_best_sellers_count_the_units_received_when_less_arrived(market) -> None:
+    order = completed(market, datetime(2026, 11, 10, 3, 0, tzinfo=UTC), items=[(market.oil, 10)])
+    order.lines[0].quantity_received = 7  # the BAST's quantity (the line was billed for 7)
+    db.session.flush()
+    [best] = sales.best_selling_products(SalesScope(seller_id=market.seller_b.id), since=date(2026, 11, 1))
+    assert best.quantity == 7
 
 
 def test_first_of_month_goes_back_across_years() -> None:

@@ -9,6 +9,7 @@ Each move locks the order, checks the actor (`Forbidden`), the state (`IllegalTr
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +30,9 @@ from marketplace.procurement.permissions import is_buyer_officer, is_order_ppk, 
 from marketplace.procurement.services import deadlines, documents, notify, pricing, stock
 from marketplace.procurement.services.common import commit_step, locked_order, require_state
 from marketplace.procurement.states import BEFORE_PROCESS, ORDER, Party
+
+#: A whole number as typed: an optional minus and at most 19 ASCII digits (more cannot be stored).
+WHOLE_NUMBER = re.compile(r"-?[0-9]{1,19}")
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +200,7 @@ def _as_int(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and WHOLE_NUMBER.fullmatch(value.strip()):
         return int(value.strip())
     return None
 

@@ -134,11 +134,12 @@ def monthly_sales(scope: SalesScope, *, months: int = 12, today: date | None = N
 
 
 def best_selling_products(scope: SalesScope, *, since: date, limit: int = 5) -> list[ProductSales]:
-    """The products that sold most (rupiah) in orders completed since `since`, largest first."""
+    """The products that sold most (rupiah) in orders completed since `since`, largest first, with the units
+    received (what was billed when less arrived than was ordered)."""
     amount = func.sum(OrderLine.total)
     statement = (
         _of_lines(
-            select(OrderLine.product_id, func.max(OrderLine.name), func.sum(OrderLine.quantity), amount),
+            select(OrderLine.product_id, func.max(OrderLine.name), func.sum(OrderLine.quantity_received), amount),
             scope,
             _completed_between(since, None),
         )

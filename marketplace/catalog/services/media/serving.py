@@ -48,7 +48,7 @@ def image_to_serve(*, viewer: User | None, image_id: int, size: str) -> Served:
     """The file for `/media/gambar/<id>/<size>`: public when the image shows on a product on sale, otherwise only
     for the maker, the cooperative's managers and operators (NotFound for anyone else)."""
     image = db.session.get(ProductImage, image_id)
-    if image is None or (size != "original" and (not size.isdigit() or int(size) not in SERVED_SIZES)):
+    if image is None or (size != "original" and size not in {str(served) for served in SERVED_SIZES}):
         raise NotFound(_("This image does not exist."))
     product = db.session.get(Product, image.product_id)
     public = _is_live(product, select(RevisionImage.revision_id).where(RevisionImage.image_id == image.id))
