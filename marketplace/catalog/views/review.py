@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from marketplace.accounts.models import Role
+from marketplace.accounts.models import Role, User
 from marketplace.catalog.display import listing_diff
 from marketplace.catalog.models import ProductRevision
 from marketplace.catalog.quality import check_listing
@@ -24,6 +24,7 @@ from marketplace.catalog.review_forms import (
 from marketplace.catalog.services import review as services
 from marketplace.catalog.states import PRODUCT_LABELS, REVISION, REVISION_LABELS
 from marketplace.cooperatives.models import Cooperative
+from marketplace.cooperatives.services.profile import cooperative_managers
 from marketplace.core.errors import Conflict, IllegalTransition, ValidationFailed
 from marketplace.core.pagination import paginate, requested_page
 from marketplace.core.permissions import roles_required
@@ -142,7 +143,8 @@ def _detail_page(
         history=list(reversed(product.revisions)),
         images=sorted(revision.images, key=lambda link: link.position),
         can_decide=REVISION.can(revision, "approve"),
-        own=current_user.id in (product.seller_id, revision.author_id),
+        own=(own := current_user.id in (product.seller_id, revision.author_id)),
+        sole_manager=own and not _other_managers(product.cooperative_id),
         approve_form=ApproveForm(formdata=None),
         reject_form=reject_form or RejectForm(formdata=None),
         changes_form=changes_form or RequestChangesForm(formdata=None),
@@ -252,3 +254,9 @@ def policy():
         flash(_("The review policy was saved."), "success")
         return redirect(url_for("review.policy"))
     return render_template("catalog/review/policy.html", cooperative=cooperative, form=form)
+
+
+def _other_managers(cooperative_id: int) -> list[User]:
+    """The cooperative's other enabled managers: who may decide on the current manager's own listings."""
+    managers = cooperative_managers(cooperative_id=cooperative_id)
+    return [manager for manager in managers if manager.id != current_user.id and manager.is_enabled]

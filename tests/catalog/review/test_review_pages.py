@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from marketplace.accounts.models import Role
 from marketplace.catalog.services import update_listing
+from marketplace.cooperatives.services.profile import cooperative_managers
 from marketplace.core.audit import AuditEvent
 from marketplace.extensions import db
 from tests.catalog.review.conftest import submitted
@@ -165,6 +166,11 @@ class TestDetail:
         login_as(manager)
         page = client.get(detail_url(change)).get_data(as_text=True)
         assert "data-own-listing" in page and 'data-action="approve"' not in page
+        assert "data-invite-manager" not in page  # the manager who approved the listing decides
+        for other in cooperative_managers(cooperative_id=manager.cooperative_id):
+            other.is_enabled = other.id == manager.id
+        page = client.get(detail_url(change)).get_data(as_text=True)
+        assert "data-own-listing" in page and "data-invite-manager" in page  # the only one left: invite another
 
     def test_a_decided_revision_is_read_only(self, client, login_as, reference, manager, maker) -> None:
         product = listing(maker, reference)
