@@ -42,6 +42,10 @@ PAYMENT = Lifecycle(
         "abandon": ({P.PENDING}, P.FAILED),
         "refund_part": ({P.SUCCEEDED, P.PARTIALLY_REFUNDED}, P.PARTIALLY_REFUNDED),
         "refund_all": ({P.SUCCEEDED, P.PARTIALLY_REFUNDED}, P.REFUNDED),
+        #: Stripe failed a refund it had reported done: the payment holds that amount again (some other refund
+        #: still done, or none).
+        "refund_undone_part": ({P.PARTIALLY_REFUNDED, P.REFUNDED}, P.PARTIALLY_REFUNDED),
+        "refund_undone": ({P.PARTIALLY_REFUNDED, P.REFUNDED}, P.SUCCEEDED),
     },
 )
 #: How far a payment has gone: an event that would move it to a lower rank (a late `processing` after

@@ -10,7 +10,7 @@ from marketplace.core.audit import AuditEvent
 from marketplace.core.errors import Forbidden, IllegalTransition, ValidationFailed
 from marketplace.extensions import db
 from marketplace.payments.models import LedgerEntry
-from marketplace.payments.services import payments, refunds
+from marketplace.payments.services import ledger_queries, payments, refunds
 from marketplace.payments.states import LedgerKind, PaymentStatus, RefundStatus
 from marketplace.procurement.states import OrderStatus
 from tests.payments.test_transfers import PDF, emptied, record, upload
@@ -139,3 +139,25 @@ def test_card_refund_part_then_all_through_stripe(client, stripe_enabled, market
     assert payment.status == PaymentStatus.REFUNDED
     assert payment.refunded_amount == payment.amount
     assert reversed_total(payment) == payment.amount
+
+
+def test_an_undone_refund_cancels_its_reversal_and_is_named_in_the_ledger(market, invoiced_order, paid_transfer):
+    entries_before = ledger_entries(paid_transfer)
+    done = refunds.refund(
+        actor=market.manager, payment=paid_transfer, amount=100_000, reason=REASON,
+        bank_reference="TRF-BALIK-01", proof=upload(),
+    )  # fmt: skip
+    refunds.undo_succeeded_refund(done, code="expired_or_canceled_card")
+    refunds.undo_succeeded_refund(done)  # a repeat changes nothing
+    assert (done.status, paid_transfer.status, paid_transfer.refunded_amount) == (
+        RefundStatus.FAILED, PaymentStatus.SUCCEEDED, 0
+    )  # fmt: skip
+    cancelled = [entry for entry in ledger_entries(paid_transfer) if entry not in entries_before]
+    assert sum(entry.amount for entry in cancelled) == 0 and len(cancelled) >= 4  # reversal, fee back, both undone
+    labels = {ledger_queries.entry_label(entry) for entry in cancelled if entry.amount > 0 and entry.kind == "reversed"}
+    assert labels == {"Pembalikan dibatalkan (pengembalian dana gagal)"}
+    assert refunds.refundable_amount(paid_transfer) == invoiced_order.total
+
+
+def ledger_entries(payment) -> list:
+    return list(db.session.scalars(select(LedgerEntry).where(LedgerEntry.payment_id == payment.id)))

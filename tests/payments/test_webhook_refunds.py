@@ -10,12 +10,15 @@ import pytest
 
 from marketplace.extensions import db
 from marketplace.payments.models import Refund, StripeEvent
-from marketplace.payments.services import refunds
+from marketplace.payments.services import payments, refunds
+from marketplace.payments.services.ledger_queries import balance
 from marketplace.payments.states import EventOutcome, PaymentStatus, RefundStatus
 from tests.payments.test_form_keys import paid_card_fixture  # noqa: F401  fixture
 from tests.payments.test_refunds import REASON, reversed_total
 from tests.payments.test_webhooks import deliver, latest_charge
 from tests.support.localstripe import (  # noqa: F401  fixtures
+    card_token,
+    emulator_event,
     event_payload,
     localstripe_fixture,
     stripe_enabled_fixture,
@@ -102,6 +105,48 @@ def test_the_listed_statuses_decide_and_a_failed_refund_releases_its_amount(clie
     assert deliver(client, event_payload("evt_refund_failed_2", "refund.updated", failed)).json["outcome"] == (
         EventOutcome.IGNORED
     )
+
+
+def test_a_refund_stripe_fails_after_it_was_done_is_undone_with_its_reversal(
+    client, stripe_enabled, market, invoiced_order
+):
+    market.coop.fee_bps = 250  # members pay a fee on what they earn, given back on refunds
+    db.session.commit()
+    paid_card = payments.start_card_payment(
+        actor=market.bendahara, order=invoiced_order, token=card_token(stripe_enabled)
+    )
+    deliver(client, emulator_event(stripe_enabled, paid_card.stripe_payment_intent_id, "payment_intent.succeeded"))
+    db.session.refresh(paid_card)
+    balances_before = member_balances(market)
+    assert all(amount > 0 for amount in balances_before.values())
+    part = refunds.refund(actor=market.manager, payment=paid_card, amount=300_000, reason=REASON)
+    rest = refunds.refund(actor=market.manager, payment=paid_card, amount=paid_card.amount - 300_000, reason=REASON)
+    assert paid_card.status == PaymentStatus.REFUNDED and member_balances(market) != balances_before
+    at_stripe = stripe_enabled.client().v1.refunds.retrieve(rest.stripe_refund_id).to_dict()
+    failed = {**at_stripe, "status": "failed", "failure_reason": "expired_or_canceled_card"}
+
+    answer = deliver(client, event_payload("evt_refund_failed_late", "refund.updated", failed))
+
+    assert answer.json["outcome"] == EventOutcome.APPLIED
+    db.session.refresh(rest)
+    db.session.refresh(paid_card)
+    assert rest.status == RefundStatus.FAILED
+    assert paid_card.status == PaymentStatus.PARTIALLY_REFUNDED and paid_card.refunded_amount == 300_000
+    assert reversed_total(paid_card) == 300_000  # only the refund that stands is reversed
+    assert refunds.refundable_amount(paid_card) == paid_card.amount - 300_000
+    assert deliver(client, event_payload("evt_refund_failed_late_2", "refund.updated", failed)).json["outcome"] == (
+        EventOutcome.IGNORED
+    )
+    # The first refund failing too leaves the members as before any refund, fee included.
+    first = {**stripe_enabled.client().v1.refunds.retrieve(part.stripe_refund_id).to_dict(), "status": "failed"}
+    deliver(client, event_payload("evt_refund_failed_first", "refund.updated", first))
+    db.session.refresh(paid_card)
+    assert paid_card.status == PaymentStatus.SUCCEEDED and paid_card.refunded_amount == 0
+    assert member_balances(market) == balances_before
+
+
+def member_balances(market) -> dict[int, int]:
+    return {member.id: balance(market.coop.id, member.id) for member in (market.seller_a, market.seller_b)}
 
 
 def test_an_event_that_could_not_be_applied_is_answered_500_and_applied_on_retry(

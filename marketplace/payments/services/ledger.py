@@ -118,6 +118,22 @@ def reverse_for_refund(refund: Refund) -> list[LedgerEntry]:
     return entries
 
 
+def cancel_reversal(refund: Refund) -> list[LedgerEntry]:
+    """Entries cancelling the refund's REVERSED and FEE entries (a refund Stripe failed after it was done): each
+    member gets back their share and pays again the fee given back. Nothing when there is nothing to cancel (no
+    entries, or cancelled already: the refund's entries sum to zero)."""
+    db.session.flush()
+    entries = list(db.session.scalars(select(LedgerEntry).where(LedgerEntry.refund_id == refund.id)))
+    if not entries or sum(entry.amount for entry in entries) == 0:
+        return []
+    payment = refund.payment
+    cancelling = [
+        _entry(payment, entry.member_id, LedgerKind(entry.kind), -entry.amount, refund=refund) for entry in entries
+    ]
+    db.session.flush()
+    return cancelling
+
+
 @dataclass
 class _MemberTotals:
     """A member's amounts on one payment, all positive."""
@@ -131,17 +147,19 @@ class _MemberTotals:
 def _payment_totals(payment_id: int) -> dict[int, _MemberTotals]:
     totals: dict[int, _MemberTotals] = defaultdict(_MemberTotals)
     rows = db.session.execute(
-        select(LedgerEntry.member_id, LedgerEntry.kind, LedgerEntry.amount).where(LedgerEntry.payment_id == payment_id)
+        select(LedgerEntry.member_id, LedgerEntry.kind, LedgerEntry.amount, LedgerEntry.refund_id).where(
+            LedgerEntry.payment_id == payment_id
+        )
     )
-    for member_id, kind, amount in rows:
+    for member_id, kind, amount, refund_id in rows:
         t = totals[member_id]
         if kind == LedgerKind.EARNED:
             t.earned += amount
         elif kind == LedgerKind.REVERSED:
             t.reversed -= amount
-        elif kind == LedgerKind.FEE and amount < 0:
+        elif kind == LedgerKind.FEE and refund_id is None:  # charged when the payment was earned
             t.fee_charged -= amount
-        elif kind == LedgerKind.FEE:
+        elif kind == LedgerKind.FEE:  # given back on a refund (negative: a give-back cancelled)
             t.fee_returned += amount
     return totals
 

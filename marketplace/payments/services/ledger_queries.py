@@ -29,12 +29,18 @@ KIND_LABELS = {
     LedgerKind.REVERSED: _l("Reversed (refund)"),
 }
 FEE_RETURNED_LABEL = _l("Fee given back")
+#: The entries cancelling a refund's reversal when Stripe failed the refund after it was done.
+REVERSAL_CANCELLED_LABEL = _l("Reversal cancelled (the refund failed)")
+FEE_RETURN_CANCELLED_LABEL = _l("Fee given back cancelled (the refund failed)")
 
 
 def entry_label(entry: LedgerEntry) -> str:
-    """What an entry is, in the user's language (a positive FEE entry is a fee given back on a refund)."""
-    if entry.kind == LedgerKind.FEE and entry.amount > 0:
-        return str(FEE_RETURNED_LABEL)
+    """What an entry is, in the user's language: a FEE entry of a refund is a fee given back (or, negative, that
+    give-back cancelled), a positive REVERSED entry cancels a reversal."""
+    if entry.kind == LedgerKind.FEE and entry.refund_id is not None:
+        return str(FEE_RETURNED_LABEL if entry.amount > 0 else FEE_RETURN_CANCELLED_LABEL)
+    if entry.kind == LedgerKind.REVERSED and entry.amount > 0:
+        return str(REVERSAL_CANCELLED_LABEL)
     return str(KIND_LABELS.get(entry.kind, entry.kind))
 
 

@@ -171,6 +171,25 @@ def mark_refund_failed(found: Refund, *, code: str | None = None) -> Refund:
     return found
 
 
+def undo_succeeded_refund(found: Refund, *, code: str | None = None) -> Refund:
+    """Stripe failed a refund it had reported done (the card's account closed, say): the money stayed with the
+    cooperative, so the refund is FAILED, the payment holds its amount again, the members' reversal and fee given
+    back are cancelled, and the order's timeline says so. A repeat does nothing; flush only."""
+    if found.status != RefundStatus.SUCCEEDED:
+        return found
+    order, payment = lock_payment(found.payment)
+    found.status = RefundStatus.FAILED
+    payment.refunded_amount -= found.amount
+    action = "refund_undone" if payment.refunded_amount <= 0 else "refund_undone_part"
+    PAYMENT.move(payment, action, actor_id=None, extra={"refund_id": found.id, "code": code})
+    from marketplace.payments.services import ledger
+
+    ledger.cancel_reversal(found)
+    timeline_event(order, "order.refund_failed", None, payment, refund_id=found.id, code=code, after_success=True)
+    db.session.flush()
+    return found
+
+
 def mark_refund_succeeded(found: Refund, *, actor: User | None = None) -> Refund:
     """The refund is done (at once for a transfer; Stripe's answer or webhook for a card): the payment shows it and
     the members' earnings are reversed. A repeat does nothing; flush only."""

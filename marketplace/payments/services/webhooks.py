@@ -225,7 +225,8 @@ def _apply_refund(stripe_refund: dict[str, Any]) -> Applied:
     db.session.refresh(found)
     was = found.status
     if was == RefundStatus.SUCCEEDED and stripe_refund.get("status") in {"failed", "canceled"}:
-        return Applied(EventOutcome.FAILED, payment, f"refund {found.id} was done here, Stripe says it failed")
+        refunds.undo_succeeded_refund(found, code=stripe_refund.get("failure_reason") or stripe_refund.get("status"))
+        return Applied(EventOutcome.APPLIED, payment, f"refund {found.id}: succeeded → failed, reversal cancelled")
     if not _apply_stripe_refund(payment, stripe_refund):
         return Applied(EventOutcome.IGNORED, payment, f"no change: the refund is {was}")
     return Applied(EventOutcome.APPLIED, payment, f"refund {found.id}: {was} → {found.status}")
