@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
 
-from marketplace import create_app
 from marketplace.catalog.models import Product
 from marketplace.catalog.services import (
     approve_revision,
@@ -28,7 +27,7 @@ from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db as database
 from marketplace.procurement.services import stock
 from tests.factories import add_image, listing_data
-from tests.support.database import fresh_database_url
+from tests.support.database import app_migrated_to
 
 LONG_AGO = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
@@ -144,13 +143,8 @@ BEFORE = "0cfddded37f1"
 @pytest.fixture
 def old_schema_app(tmp_path: Path) -> Iterator[Flask]:
     """An app on a fresh database migrated up to the revision before `last_change_at`."""
-    url = fresh_database_url(tmp_path, "last_change")
-    app = create_app("testing", {"INSTANCE_PATH": tmp_path, "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        upgrade(revision=BEFORE)
+    with app_migrated_to(tmp_path, "last_change", BEFORE) as app:
         yield app
-        database.session.remove()
-        database.engine.dispose()
 
 
 def at(hour: int) -> datetime:

@@ -12,9 +12,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
 
-from marketplace import create_app
 from marketplace.extensions import db
-from tests.support.database import fresh_database_url
+from tests.support.database import app_migrated_to
 
 BEFORE = "ee8424df5576"
 
@@ -22,12 +21,8 @@ BEFORE = "ee8424df5576"
 @pytest.fixture
 def old_schema_app(tmp_path: Path) -> Iterator[Flask]:
     """An app on a fresh database migrated up to the revision before unique identities."""
-    url = fresh_database_url(tmp_path, "identities")
-    app = create_app("testing", {"INSTANCE_PATH": tmp_path, "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        upgrade(revision=BEFORE)
+    with app_migrated_to(tmp_path, "identities", BEFORE) as app:
         yield app
-        db.engine.dispose()
 
 
 def add_cooperatives(*identifiers: tuple[str | None, str | None]) -> None:

@@ -4,6 +4,8 @@ that migrate one themselves."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -66,3 +68,18 @@ def fresh_database_url(tmp_path: Path, suffix: str) -> str:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     admin.dispose()
     return sa.make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+@contextmanager
+def app_migrated_to(tmp_path: Path, suffix: str, revision: str) -> Iterator[Flask]:
+    """An app (in its app context) on a fresh database (`fresh_database_url`) migrated up to `revision`: a data
+    migration's test inserts rows the old way, then upgrades."""
+    from marketplace import create_app
+
+    url = fresh_database_url(tmp_path, suffix)
+    app = create_app("testing", {"INSTANCE_PATH": tmp_path, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade(revision=revision)
+        yield app
+        db.session.remove()
+        db.engine.dispose()
