@@ -25,6 +25,7 @@ from marketplace.payments.states import EventOutcome
 from marketplace.procurement.models import CartItem, Order
 from marketplace.procurement.permissions import orders_awaiting
 from marketplace.procurement.services import sales
+from marketplace.procurement.services.cart import BUYERS
 from marketplace.procurement.services.sales import MemberSales, MonthSales, ProductSales, SalesScope, SalesTotal
 
 #: Failed feeds and payment events of this many days are shown to operators.
@@ -69,7 +70,8 @@ class SellerOverview:
 
 @dataclass(frozen=True)
 class OfficerOverview:
-    cart_items: int
+    #: None for a bendahara, who has no cart.
+    cart_items: int | None
     purchases: SalesOverview
 
 
@@ -148,7 +150,7 @@ def seller_overview(user: User) -> SellerOverview:
 def officer_overview(user: User) -> OfficerOverview:
     """A PP's, PPK's or bendahara's cart and their work unit's purchases."""
     return OfficerOverview(
-        cart_items=_count(select(CartItem.id).where(CartItem.user_id == user.id)),
+        cart_items=_count(select(CartItem.id).where(CartItem.user_id == user.id)) if user.has_role(*BUYERS) else None,
         purchases=sales_overview(SalesScope(work_unit_id=user.work_unit_id)),
     )
 

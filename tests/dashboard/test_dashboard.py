@@ -131,3 +131,22 @@ def test_a_user_with_several_roles_gets_a_section_for_each(market) -> None:
     db.session.expire(market.manager)
     board = dashboard_for(market.manager)
     assert board.manager is not None and board.seller is not None and board.officer is None
+
+
+def test_a_bendahara_has_no_cart_tile_and_english_counts_agree_in_number(client, market) -> None:
+    waiting = make_order(market, OrderStatus.WAITING_PAYMENT)
+    deadlines.wait_for(waiting, deadlines.BENDAHARA)
+    db.session.flush()
+    client.login(market.bendahara)
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    page = client.get("/").text
+    assert 'href="/keranjang"' not in page  # a bendahara has no cart
+    assert re.search(r"<strong>1</strong>\s*<span>order waiting for your action</span>", page)
+
+
+def test_the_platforms_best_sellers_name_their_cooperative(client, market) -> None:
+    completed_now(market)
+    client.login(market.operator)
+    platform = section(client.get("/").text, "operator")
+    assert re.search(r"Beras Premium Majapahit 5 kg <small class=\"muted\">· KKMP Gununggedangan</small>", platform)

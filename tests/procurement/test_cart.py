@@ -52,10 +52,18 @@ def test_the_quantity_limit_is_written_as_the_language_writes_numbers(shop, app,
     assert caught.value.fields["quantity"].endswith(f" 1 {'sampai' if language == 'id' else 'to'} {shown}.")
 
 
-def test_adding_beyond_a_million_in_total_is_refused(shop):
+def test_adding_beyond_a_million_in_total_is_refused_saying_how_many_more_fit(shop):
     carts.add_item(actor=shop.pp, product_id=shop.rice.id, quantity=999_999)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as refused:
         carts.add_item(actor=shop.pp, product_id=shop.rice.id, quantity=2)
+    assert refused.value.fields["quantity"].endswith(" 1.")
+
+
+def test_a_line_beyond_the_stock_is_a_problem_that_blocks_checkout(shop, client, db):
+    carts.add_item(actor=shop.pp, product_id=shop.rice.id, quantity=shop.rice.stock + 1)
+    client.login(shop.pp)
+    page = client.get("/keranjang?wilayah=35.76").get_data(as_text=True)
+    assert "data-problem" in page and f"{shop.rice.stock}" in page and 'href="/keranjang/checkout' not in page
 
 
 def test_only_pp_and_ppk_have_a_cart(shop):

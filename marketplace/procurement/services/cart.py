@@ -144,6 +144,8 @@ def price_line(item: CartItem, region_code: str | None) -> CartLine:
     sold = product.status == ProductStatus.ACTIVE and revision is not None
     price = unit_price_for(revision, region_code) if sold and region_code else None
     line.problem = line_problem(sold, price, region_code, item.quantity, revision.min_order if sold else 1)
+    if line.problem is None and item.quantity > product.stock:  # checkout would refuse it: say so now
+        line.problem = _("Only %(n)s in stock now: lower the quantity.", n=format_number(product.stock))
     if price is not None:
         line.unit_price, line.unit_shipping = price
         line.ppn_percent = revision.ppn_percent
@@ -316,7 +318,11 @@ def add_item(*, actor: User, product_id: int, quantity: int | None = None) -> tu
     item = db.session.scalar(select(CartItem).where(CartItem.user_id == actor.id, CartItem.product_id == product.id))
     created = item is None
     total = quantity + (0 if item is None else item.quantity)
-    _quantity(total)
+    if total > MAX_QUANTITY:
+        more = format_number(MAX_QUANTITY - item.quantity)  # `item` holds some: `quantity` alone is in range
+        raise ValidationFailed(
+            "cart too full", {"quantity": _("Your cart holds some already: add at most %(n)s.", n=more)}
+        )
     _check_minimum(product, total)
     if item is None:
         item = CartItem(user_id=actor.id, product_id=product.id, quantity=total)

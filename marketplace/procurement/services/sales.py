@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, Select, func, select
 
 from marketplace.accounts.models import User
+from marketplace.cooperatives.models import Cooperative
 from marketplace.core.db import wib_month
 from marketplace.core.timeutil import today_wib, wib_day_start
 from marketplace.extensions import db
@@ -64,6 +65,7 @@ class MonthSales:
 class ProductSales:
     product_id: int
     name: str
+    cooperative_name: str
     quantity: int
     amount: int
 
@@ -139,17 +141,26 @@ def best_selling_products(scope: SalesScope, *, since: date, limit: int = 5) -> 
     amount = func.sum(OrderLine.total)
     statement = (
         _of_lines(
-            select(OrderLine.product_id, func.max(OrderLine.name), func.sum(OrderLine.quantity_received), amount),
+            select(
+                OrderLine.product_id,
+                func.max(OrderLine.name),
+                func.max(Cooperative.name),
+                func.sum(OrderLine.quantity_received),
+                amount,
+            ),
             scope,
             _completed_between(since, None),
         )
+        .join(Cooperative, Cooperative.id == Order.cooperative_id)
         .group_by(OrderLine.product_id)
         .order_by(amount.desc(), OrderLine.product_id)
         .limit(limit)
     )
     return [
-        ProductSales(product_id=product_id, name=name, quantity=int(quantity), amount=int(total))
-        for product_id, name, quantity, total in db.session.execute(statement)
+        ProductSales(
+            product_id=product_id, name=name, cooperative_name=cooperative, quantity=int(quantity), amount=int(total)
+        )
+        for product_id, name, cooperative, quantity, total in db.session.execute(statement)
     ]
 
 
