@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import has_request_context, request
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -89,8 +90,16 @@ def _configure_sqlite_connection(dbapi_connection: object, connection_record: ob
 
 
 def _begin_sqlite(connection: Connection) -> None:
+    """BEGIN; in a request that may write (not GET, HEAD or OPTIONS), BEGIN IMMEDIATE: it takes SQLite's write
+    lock at once, waiting (`busy_timeout`) for another writer to finish. A plain BEGIN that read first and writes
+    later fails at once with "database is locked" when another write committed meanwhile (SQLite cannot wait there
+    without risking a deadlock), so simultaneous sign-ins or orders would be 500s. Reads stay concurrent."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _request_may_write() else "BEGIN")
+
+
+def _request_may_write() -> bool:
+    return has_request_context() and request.method not in {"GET", "HEAD", "OPTIONS"}
 
 
 def install_sqlite_recipe() -> None:
