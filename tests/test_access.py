@@ -26,6 +26,8 @@ OFFICERS = frozenset({Role.PP, Role.PPK})
 #: endpoint → who may use it: PUBLIC, SIGNED_IN (any role) or the set of roles.
 ACCESS: dict[str, object] = {
     "dashboard.index": PUBLIC,
+    "dashboard.cooperative_sales": OPERATORS,
+    "dashboard.work_unit_purchases": OPERATORS,
     "core.health": PUBLIC,
     "core.regions": PUBLIC,
     "core.set_language": PUBLIC,
@@ -188,8 +190,8 @@ ACCESS: dict[str, object] = {
 ROLES = (Role.SELLER, Role.COOP_MANAGER, Role.PP, Role.PPK, Role.BENDAHARA, Role.OPERATOR)
 #: Every blueprint with HTML pages (the API is checked in tests/api).
 CHECKED_BLUEPRINTS = (
-    "core", "accounts", "cooperatives", "agencies", "admin", "catalog", "listings", "media", "imports", "review",
-    "reference", "feeds", "procurement", "payments",
+    "core", "dashboard", "accounts", "cooperatives", "agencies", "admin", "catalog", "listings", "media", "imports",
+    "review", "reference", "feeds", "procurement", "payments",
 )  # fmt: skip
 
 

@@ -150,3 +150,27 @@ def test_the_platforms_best_sellers_name_their_cooperative(client, market) -> No
     client.login(market.operator)
     platform = section(client.get("/").text, "operator")
     assert re.search(r"Beras Premium Majapahit 5 kg <small class=\"muted\">· KKMP Gununggedangan</small>", platform)
+
+
+def test_an_operator_sees_one_cooperatives_sales_and_one_work_units_purchases(client, market) -> None:
+    completed_now(market)
+    completed_now(market, items=[(market.batik, 1)])
+    client.login(market.operator)
+    assert (
+        f'href="/operator/koperasi/{market.coop.id}/penjualan"'
+        in client.get(f"/operator/koperasi/{market.coop.id}").text
+    )
+    sales = client.get(f"/operator/koperasi/{market.coop.id}/penjualan").text
+    assert "Beras Premium" in sales and "Batik" not in sales and "Siti Aminah" in sales
+    unit = market.work_unit.id
+    assert f'href="/operator/satker/{unit}/pembelian"' in client.get(f"/operator/satker/{unit}").text
+    purchases = client.get(f"/operator/satker/{unit}/pembelian").text
+    assert "Beras Premium" in purchases and "Batik" in purchases
+    assert client.get("/operator/koperasi/999999/penjualan").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["manager", "ppk", "seller_a"])
+def test_only_operators_see_other_cooperatives_sales(client, market, who) -> None:
+    client.login(getattr(market, who))
+    assert client.get(f"/operator/koperasi/{market.coop.id}/penjualan").status_code == 403
+    assert client.get(f"/operator/satker/{market.work_unit.id}/pembelian").status_code == 403
