@@ -332,6 +332,7 @@ def test_request_build_and_download_a_real_feed(db, client, feed_catalog, login_
     assert '<span data-when-status="queued">Waiting for a worker…</span>' in text_of(client.get(response.location))
 
     run_tasks()
+    db.session.expire_all()  # the build ran in the task's own session: read the feed as it left it
     page = text_of(client.get(f"/feed/{feed_id}"))
     feed = db.session.get(Feed, feed_id)
     assert feed.status == "succeeded", feed.failure
